@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test lint install install-dev demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+## make run: set up, create the demo project (renders its film), serve on http://127.0.0.1:8000
+run: install
+	$(BIN)/dayreel demo
+	$(BIN)/dayreel serve --host $(HOST) --port $(PORT)
+
+## make test: set up with test tools and run the whole suite
+test: install-dev
+	$(BIN)/pytest -q
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+bench: install-dev
+	$(BIN)/python bench/film.py --quick
+	$(BIN)/python bench/collage.py
+	$(BIN)/python bench/upload.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,390 @@
+"""The `dayreel` command. User mistakes give one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from app.config import Settings, get_settings
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line."""
+
+
+def _ctx(settings: Settings | None = None) -> Any:
+    from app import jobs
+    from app.context import build_context
+
+    ctx = build_context(settings or get_settings())
+    jobs.configure(ctx)
+    return ctx
+
+
+# --- serve / worker -------------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app import jobs
+    from app.main import create_app
+    from app.services import rendering
+
+    settings = get_settings()
+    ctx = _ctx(settings)
+    app = create_app(ctx=ctx)
+    stop_requested: list[int] = []
+
+    def remember(sig: int, _frame: Any) -> None:
+        # uvicorn re-raises the signal that stopped it; we finish shutting down ourselves
+        stop_requested.append(sig)
+
+    signal.signal(signal.SIGTERM, remember)
+    signal.signal(signal.SIGINT, remember)
+    consumer = None
+    if settings.queue_backend != "immediate":
+        consumer = jobs.create_consumer(settings.workers)
+        with jobs.keep_signal_handlers():
+            consumer.start()
+        requeued = rendering.requeue_interrupted(ctx, jobs.enqueue_render)
+        if requeued:
+            print(f"re-queued {requeued} render(s) interrupted earlier", file=sys.stderr)
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="info"))
+    try:
+        server.run()
+    finally:
+        rendering.SHUTTING_DOWN.set()  # a render in flight stops and goes back to the queue
+        if consumer is not None:
+            consumer.stop(graceful=True)
+        ctx.engine.dispose()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from app import jobs
+    from app.services import rendering
+
+    settings = get_settings()
+    if settings.queue_backend == "immediate":
+        raise UserError("the 'immediate' queue runs jobs inline; a worker needs queue_backend sqlite or redis")
+    ctx = _ctx(settings)
+    rendering.requeue_interrupted(ctx, jobs.enqueue_render)
+    consumer = jobs.create_consumer(args.workers or settings.workers)
+    original_stop = consumer.stop
+
+    def stop(graceful: bool = False) -> None:
+        rendering.SHUTTING_DOWN.set()
+        original_stop(graceful=graceful)
+
+    consumer.stop = stop  # type: ignore[method-assign]
+    consumer.run()  # its own signal handlers: SIGINT graceful, SIGTERM immediate
+    return 0
+
+
+# --- projects, users, tokens ----------------------------------------------------------------------
+
+def cmd_project_create(args: argparse.Namespace) -> int:
+    from app.db import session_scope
+    from app.services import projects
+
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        raise UserError(f"--date '{args.date}' is not a date like 2024-07-24") from None
+    ctx = _ctx()
+    with session_scope(ctx.sessions) as session:
+        project = projects.create_project(
+            session=session, title=args.title, day=day, timezone=args.tz, language=args.language
+        )
+        out = {
+            "id": project.id,
+            "token": project.invite_token,
+            "invite_url": projects.invite_url(ctx.settings.public_base_url, project),
+        }
+    print(json.dumps(out))
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise UserError("the two passwords differ")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from app.db import session_scope
+    from app.services.users import create_user
+
+    password = _read_password(args)
+    ctx = _ctx()
+    with session_scope(ctx.sessions) as session:
+        user = create_user(session=session, email=args.email, password=password, is_admin=args.admin)
+        print(f"created {'admin' if user.is_admin else 'staff'} user {user.email}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from app.db import session_scope
+    from app.services.users import create_token
+
+    ctx = _ctx()
+    with session_scope(ctx.sessions) as session:
+        token = create_token(session=session, email=args.email, name=args.name)
+    print("API token (shown once; send it as 'Authorization: Bearer <token>'):")
+    print(token)
+    return 0
+
+
+# --- media straight from files: probe, film, collage ----------------------------------------------
+
+def probe_file(path: Path, tz: str | None) -> dict[str, Any]:
+    """One line of `dayreel probe --json`: what the file is and when it was taken."""
+    from media_pipeline.capture_time import resolve_capture_time
+    from media_pipeline.probe import probe
+
+    info = probe(path)
+    captured = resolve_capture_time(
+        embedded=info.captured,
+        filename=path.name,
+        client_captured_at=None,
+        device_tz=tz,
+        project_tz=tz or "UTC",
+        # no upload here: the file's modification time stands in for the upload time
+        uploaded_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+    )
+    return {
+        "file": str(path),
+        "kind": info.kind,
+        "format": info.format,
+        "width": info.width,
+        "height": info.height,
+        "duration": info.duration_s,
+        "has_audio": info.has_audio,
+        "fps": info.fps,
+        "rotation": info.rotation,
+        **captured.to_dict(),
+    }
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from media_pipeline.types import MediaError
+
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            if not path.is_file():
+                raise MediaError(f"{name}: no such file")
+            row = probe_file(path, args.tz)
+        except MediaError as err:
+            failed += 1
+            row = {"file": name, "error": err.message}
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        elif "error" in row:
+            print(f"{name}: {row['error']}")
+        else:
+            print(f"{name}: {row['kind']} {row['width']}x{row['height']} {row['captured_local']} "
+                  f"{row['utc_offset'] or ''} ({row['time_source']})")
+    return 1 if failed else 0
+
+
+def folder_moments(src: Path, tz: str | None, warn: Callable[[str], None]) -> list[Any]:
+    """Every usable photo and clip in `src` as pipeline moments; the rest is skipped with a warning."""
+    from media_pipeline.types import MediaError, Moment
+
+    if not src.is_dir():
+        raise UserError(f"{src} is not a folder")
+    moments = []
+    for path in sorted(p for p in src.iterdir() if p.is_file() and not p.name.startswith(".")):
+        try:
+            row = probe_file(path, tz)
+        except MediaError as err:
+            warn(f"skipping {path.name}: {err.message}")
+            continue
+        moments.append(
+            Moment(
+                id=path.name,
+                key=path.name,
+                kind=row["kind"],
+                width=row["width"],
+                height=row["height"],
+                local_time=datetime.fromisoformat(row["captured_local"]),
+                duration_s=row["duration"],
+                has_audio=row["has_audio"],
+                rotation=row["rotation"],
+                caption=path.stem.replace("_", " "),
+                contributor=path.name,
+            )
+        )
+    if not moments:
+        raise UserError(f"no photos or clips found in {src}")
+    return moments
+
+
+def _folder_project(src: Path, moments: list[Any], tz: str | None, title: str | None) -> Any:
+    from media_pipeline.types import ProjectInfo
+
+    day = min(m.local_time for m in moments).date().isoformat()
+    return ProjectInfo(title=title or src.resolve().name, date=day, timezone=tz or "UTC")
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _size(text: str) -> dict[str, Any]:
+    return {"size": text}
+
+
+def cmd_film(args: argparse.Namespace) -> int:
+    from media_pipeline.plan import FilmOptions, PlanError, build_film_plan, render_film
+
+    src, out = Path(args.src), Path(args.output)
+    moments = folder_moments(src, args.tz, _warn)
+    options_in: dict[str, Any] = {**_size(args.size), "fps": args.fps}
+    if args.max_seconds:
+        options_in["target_length_s"] = args.max_seconds
+    if args.language:
+        options_in["language"] = args.language
+    try:
+        options = FilmOptions.from_dict(options_in)
+    except PlanError as err:
+        raise UserError(str(err)) from None
+    plan = build_film_plan(moments, _folder_project(src, moments, args.tz, args.title), options)
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dayreel" / "segments"
+
+    def progress(fraction: float, eta: float | None) -> None:
+        if sys.stderr.isatty():
+            left = f", ~{eta:.0f} s left" if eta else ""
+            print(f"\rrendering {fraction * 100:5.1f} %{left}   ", end="", file=sys.stderr)
+
+    result = render_film(plan, out, resolve=lambda key: src / key, cache_dir=cache, progress=progress, log=_warn)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"wrote {result.video_path} ({result.duration_s:.1f} s), {result.poster_path.name}, {result.vtt_path.name}")
+    return 0
+
+
+def cmd_collage(args: argparse.Namespace) -> int:
+    from media_pipeline.plan import CollageOptions, PlanError, build_collage_plan, render_collage
+
+    src, out = Path(args.src), Path(args.output)
+    fmt = out.suffix.lower().lstrip(".").replace("jpeg", "jpg")
+    if fmt not in ("png", "jpg", "pdf"):
+        raise UserError("the output must end in .png, .jpg or .pdf")
+    moments = folder_moments(src, args.tz, _warn)
+    try:
+        options = CollageOptions.from_dict(
+            {"layout": args.layout, **_size(args.size), "landscape": args.landscape, "format": fmt}
+        )
+    except PlanError as err:
+        raise UserError(str(err)) from None
+    plan = build_collage_plan(moments, _folder_project(src, moments, args.tz, args.title), options)
+    path = render_collage(plan, out, resolve=lambda key: src / key)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import create_demo
+
+    ctx = _ctx()
+    for line in create_demo(ctx, render=not args.no_render):
+        print(line)
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dayreel", description="Life in a Day films and collages.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the web service and the job worker in one process")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run job workers only (renders, thumbnails)")
+    p.add_argument("--workers", type=int, default=None)
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("demo", help="create a demo project with generated media and render its film")
+    p.add_argument("--no-render", action="store_true", help="skip rendering the film")
+    p.set_defaults(func=cmd_demo)
+
+    project = sub.add_parser("project", help="manage projects").add_subparsers(dest="action", required=True)
+    p = project.add_parser("create", help="create a project; prints JSON with id, token, invite_url")
+    p.add_argument("--title", required=True)
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p.add_argument("--tz", default="Europe/Amsterdam", help="IANA time zone")
+    p.add_argument("--language", default="en", choices=["en", "nl"])
+    p.set_defaults(func=cmd_project_create)
+
+    user = sub.add_parser("user", help="manage staff users").add_subparsers(dest="action", required=True)
+    p = user.add_parser("add", help="create a staff user (asks for a password unless piped)")
+    p.add_argument("email")
+    p.add_argument("--password-stdin", action="store_true")
+    p.add_argument("--admin", action="store_true")
+    p.set_defaults(func=cmd_user_add)
+
+    token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="action", required=True)
+    p = token.add_parser("create", help="create an API token; printed as the last line")
+    p.add_argument("email")
+    p.add_argument("--name", default="cli")
+    p.set_defaults(func=cmd_token_create)
+
+    p = sub.add_parser("probe", help="what files are and when they were taken")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--tz", default=None, help="zone for turning a UTC-only clip time into local time")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(func=cmd_probe)
+
+    for name, func in (("film", cmd_film), ("collage", cmd_collage)):
+        p = sub.add_parser(name, help=f"render a {name} straight from a folder of photos and clips")
+        p.add_argument("src", metavar="SRC_DIR")
+        p.add_argument("-o", "--output", required=True)
+        p.add_argument("--tz", default=None)
+        p.add_argument("--title", default=None)
+        if name == "film":
+            p.add_argument("--size", default="1920x1080")
+            p.add_argument("--fps", type=int, default=30)
+            p.add_argument("--max-seconds", type=float, default=None, help="target length of the film")
+            p.add_argument("--language", default=None, choices=["en", "nl"])
+        else:
+            p.add_argument("--layout", default="mosaic", choices=["mosaic", "clock", "timeline", "grid"])
+            p.add_argument("--size", default="3840x2160", help="WxH, A3 or A2")
+            p.add_argument("--landscape", action="store_true")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.services.errors import ServiceError
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (UserError, ServiceError) as err:
+        print(f"dayreel: {getattr(err, 'message', err)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Settings from DAYREEL_* environment variables: the only code that reads the environment."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DAYREEL_", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("./uploads"),
+        description="The one folder to back up: media, derived files, renders, the SQLite database and queue.",
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default SQLite (WAL) at DATA_DIR/dayreel.db. PostgreSQL for scale."
+    )
+    queue_backend: Literal["sqlite", "redis", "immediate"] = Field(
+        "sqlite",
+        description="Job queue: 'sqlite' (embedded, in DATA_DIR), 'redis' (many workers), 'immediate' (inline, tests).",
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL when queue_backend is 'redis'.")
+    queue_name: str = Field("dayreel", description="Queue name; separate deployments on one Redis need different names.")
+    workers: int = Field(1, ge=1, description="Job worker threads run by `dayreel serve` or `dayreel worker`.")
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="Base URL used in invite links and QR codes (no trailing slash)."
+    )
+    secret_key: str | None = Field(
+        None, description="Signs sessions and links; generated and kept in DATA_DIR/secret_key when not given."
+    )
+    environment: Literal["development", "production", "test"] = Field(
+        "development", description="'production' refuses the default secret and sets secure cookies."
+    )
+    max_upload_mb: int = Field(2048, ge=1, description="Largest file a contributor may upload, in MiB.")
+    max_photo_pixels: int = Field(
+        100_000_000, ge=1, description="Largest photo in pixels (width x height); guards against decompression bombs."
+    )
+    max_clip_s: float = Field(600.0, gt=0, description="Longest clip accepted at upload, in seconds.")
+    probe_timeout_s: float = Field(30.0, gt=0, description="Time limit for reading one file's metadata, in seconds.")
+    render_workers: int | None = Field(None, description="Parallel encoder processes per render; default all cores.")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        # a generated secret (None) is fine; a known or short one is not, outside development
+        weak = self.secret_key is not None and (self.secret_key == DEV_SECRET or len(self.secret_key) < 16)
+        if self.environment == "production" and weak:
+            raise ValueError("DAYREEL_SECRET_KEY is too weak for production: use 16+ random characters or unset it")
+        return self
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'dayreel.db').resolve()}"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def ensure_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def resolved_secret(self) -> str:
+        """The configured secret, else one generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        self.ensure_dirs()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_urlsafe(48))
+            tmp.chmod(0o600)
+            tmp.replace(path)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

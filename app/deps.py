@@ -1,0 +1,95 @@
+"""FastAPI dependencies as Annotated aliases: context, session, storage, the signed-in staff member."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.context import Context
+from app.models import User
+from app.services.users import user_for_token
+from app.storage import Storage
+
+
+def get_ctx(request: Request) -> Context:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+CtxDep = Annotated[Context, Depends(get_ctx)]
+
+
+def get_settings_dep(ctx: CtxDep) -> Settings:
+    return ctx.settings
+
+
+def get_storage(ctx: CtxDep) -> Storage:
+    return ctx.storage
+
+
+def get_session(ctx: CtxDep) -> Iterator[Session]:
+    """One session per request, committed when the route returns without error."""
+    session = ctx.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def check_csrf(request: Request, sent: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not sent or not secrets.compare_digest(str(expected), sent):
+        raise HTTPException(403, "this form has expired; please reload the page and try again")
+
+
+def current_staff_optional(request: Request, session: SessionDep) -> User | None:
+    """The staff member behind a bearer token or the signed session cookie, if any."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = user_for_token(session=session, token=auth[7:].strip())
+        if user is None:
+            raise HTTPException(401, "this API token is not valid", headers={"WWW-Authenticate": "Bearer"})
+        return user
+    user_id = request.session.get("user_id")
+    if user_id is None:
+        return None
+    user = session.get(User, int(user_id))
+    if user is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        # cookie-authenticated writes from scripts must carry the CSRF token (forms check their field)
+        sent = request.headers.get("x-csrf-token")
+        if sent is not None:
+            check_csrf(request, sent)
+    return user
+
+
+def current_staff_api(user: Annotated[User | None, Depends(current_staff_optional)], request: Request) -> User:
+    if user is None:
+        raise HTTPException(401, "sign in or send 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"})
+    if "authorization" not in request.headers and request.method not in ("GET", "HEAD", "OPTIONS"):
+        check_csrf(request, request.headers.get("x-csrf-token"))
+    return user
+
+
+CurrentStaffOptional = Annotated[User | None, Depends(current_staff_optional)]
+CurrentStaff = Annotated[User, Depends(current_staff_api)]

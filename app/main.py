@@ -1,0 +1,99 @@
+"""The FastAPI application: create_app(settings) wires context, middleware, errors and routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app import jobs
+from app.config import Settings, get_settings
+from app.context import Context, build_context
+from app.routes import api, contribute, media, staff
+from app.services.errors import ServiceError
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+FORM_OVERHEAD_BYTES = 1024 * 1024
+
+
+class UploadSizeLimit:
+    """Answers 413 before reading a body whose declared length is over the upload limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
+            length = dict(scope["headers"]).get(b"content-length")
+            if length and length.isdigit() and int(length) > self.max_bytes + FORM_OVERHEAD_BYTES:
+                mb = self.max_bytes // (1024 * 1024)
+                response = JSONResponse({"detail": f"this file is larger than the limit of {mb} MB"}, status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _readable_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form"))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
+    return "; ".join(parts) or "the request is not valid"
+
+
+def create_app(settings: Settings | None = None, *, ctx: Context | None = None) -> FastAPI:
+    settings = settings or (ctx.settings if ctx else get_settings())
+    ctx = ctx or build_context(settings)
+    jobs.configure(ctx)
+
+    app = FastAPI(
+        title="dayreel",
+        summary="Collect one day of photos and clips; render Life in a Day films and collages.",
+        version="0.1.0",
+    )
+    app.state.ctx = ctx
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret(),
+        session_cookie="dayreel_session",
+        same_site="lax",
+        https_only=settings.environment == "production",
+        max_age=14 * 86400,
+    )
+    app.add_middleware(UploadSizeLimit, max_bytes=settings.max_upload_bytes)
+
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError) -> Response:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> Response:
+        return JSONResponse({"detail": _readable_validation(exc), "errors": exc.errors()}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code in (301, 302, 303, 307) and exc.headers and "Location" in exc.headers:
+            return RedirectResponse(exc.headers["Location"], status_code=exc.status_code)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the service answers and its database is reachable."""
+        with ctx.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/staff", status_code=303)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in (api.router, media.router, contribute.router, staff.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,189 @@
+"""Tables. Business rules live in app/services; these are the shapes of what we keep."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(Base):
+    """A staff member. Contributors have no account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class ApiToken(Base):
+    """A bearer token for the REST API; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class Project(Base):
+    """One day to be filmed: the invite, its texts and its settings."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    day: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    welcome_text: Mapped[str] = mapped_column(Text, default="")
+    consent_text: Mapped[str] = mapped_column(Text, default="")
+    consent_version: Mapped[int] = mapped_column(Integer, default=1)
+    invite_token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    present_token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    contributions_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    auto_approve: Mapped[bool] = mapped_column(Boolean, default=False)
+    keep_gps: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_clip_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    brand_color: Mapped[str] = mapped_column(String(16), default="#E4572E")
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # prompts, consent scopes, logo key
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+
+    moments: Mapped[list[Moment]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    renders: Mapped[list[Render]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    members: Mapped[list[ProjectMember]] = relationship(cascade="all, delete-orphan")
+
+
+class ProjectMember(Base):
+    """Which staff may see a project (admins see all)."""
+
+    __tablename__ = "project_members"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Contributor(Base):
+    """Someone who uploaded through an invite; the private 'my moments' link holds their token."""
+
+    __tablename__ = "contributors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    alias: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Moment(Base):
+    """One uploaded photo or clip with when it happened and what the contributor said of it."""
+
+    __tablename__ = "moments"
+    __table_args__ = (UniqueConstraint("project_id", "sha256", name="uq_moment_project_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    contributor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contributors.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # the stored original
+    storage_key: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str] = mapped_column(String(255), default="")  # shown, never used as a path
+    kind: Mapped[str] = mapped_column(String(8))  # photo | clip
+    format: Mapped[str] = mapped_column(String(16))
+    mime: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)  # as displayed
+    height: Mapped[int] = mapped_column(Integer)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    has_audio: Mapped[bool] = mapped_column(Boolean, default=False)
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    media_info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    gps_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # when it happened: local wall-clock time + offset + where that came from
+    captured_local: Mapped[datetime] = mapped_column(DateTime, index=True)
+    utc_offset_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    time_source: Mapped[str] = mapped_column(String(16))
+    time_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # what the contributor said
+    caption: Mapped[str] = mapped_column(Text, default="")
+    mood: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    alias: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(16), default="")  # customer | employee | ""
+    place: Mapped[str] = mapped_column(String(100), default="")
+    consent_at: Mapped[datetime] = mapped_column(DateTime)
+    consent_version: Mapped[int] = mapped_column(Integer, default=1)
+    consent_scope: Mapped[str] = mapped_column(String(16), default="workshop")
+    # curation
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|approved|hidden
+    trim_in_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    trim_out_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # derived files, made by a job
+    derive_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
+    thumb_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    preview_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="moments")
+
+
+class Render(Base):
+    """A film or collage: its options and plan (plain data), progress, and the files it made."""
+
+    __tablename__ = "renders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # film | collage
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    moments_digest: Mapped[str] = mapped_column(String(64), default="")  # what it was made from
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed|cancelled
+    progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0-100
+    eta_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    output_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    poster_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    captions_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    log: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    project: Mapped[Project] = relationship(back_populates="renders")

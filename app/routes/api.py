@@ -1,0 +1,209 @@
+"""The REST API: contributor uploads by invite token; staff endpoints by bearer token or session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Body, File, Form, Request, Response, UploadFile
+from fastapi.responses import FileResponse
+
+from app.deps import CurrentStaff, SessionDep, SettingsDep, StorageDep
+from app.models import Moment, Render
+from app.schemas import MomentPublic, MomentUpdate, ProjectCreate, ProjectPublic, RenderPublic
+from app.services import curation, projects, rendering
+from app.services.errors import Invalid, NotFound
+from app.services.ingest import UploadFields, ingest_upload
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+CONTRIBUTOR_COOKIE = "dayreel_contributor"
+
+
+def contributor_cookie_name(project_id: int) -> str:
+    return f"{CONTRIBUTOR_COOKIE}_{project_id}"
+
+
+def parse_client_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(f"captured_at '{value}' is not an ISO 8601 date-time like 2024-07-24T07:15:30+02:00") from None
+
+
+@router.post("/invites/{token}/moments", status_code=201, response_model=MomentPublic)
+def upload_moment(
+    token: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    file: UploadFile = File(..., description="A photo (JPEG, PNG, HEIC, WebP) or clip (MP4, MOV, WebM)."),
+    caption: str = Form(""),
+    captured_at: str | None = Form(None, description="ISO 8601 with offset, e.g. the file's lastModified."),
+    tz: str | None = Form(None, description="IANA time zone of the contributor's device."),
+    mood: int | None = Form(None, ge=1, le=5),
+    alias: str = Form(""),
+    role: str = Form(""),
+    consent: bool = Form(False),
+    consent_scope: str = Form("workshop"),
+) -> MomentPublic:
+    """Upload one moment through an invite link (no login: the token is the key)."""
+    project = projects.project_by_invite(session=session, token=token)
+    cookie = contributor_cookie_name(project.id)
+    fields = UploadFields(
+        caption=caption,
+        captured_at=parse_client_time(captured_at),
+        tz=tz or None,
+        mood=mood,
+        alias=alias,
+        role=role,
+        consent=consent,
+        consent_scope=consent_scope,
+        original_name=file.filename or "",
+    )
+    result = ingest_upload(
+        session=session,
+        storage=storage,
+        settings=settings,
+        project=project,
+        source=file.file,
+        fields=fields,
+        contributor_token=request.cookies.get(cookie),
+    )
+    if result.contributor_token:
+        response.set_cookie(
+            cookie, result.contributor_token, max_age=180 * 86400, httponly=True, samesite="lax",
+            secure=settings.environment == "production",
+        )
+    if not result.created:
+        response.status_code = 200
+    return MomentPublic.of(result.moment)
+
+
+@router.get("/projects", response_model=list[ProjectPublic])
+def list_projects(session: SessionDep, user: CurrentStaff, settings: SettingsDep) -> list[ProjectPublic]:
+    """Projects this staff member belongs to (all, for admins)."""
+    return [ProjectPublic.of(p, settings.public_base_url) for p in projects.projects_for(session=session, user=user)]
+
+
+@router.post("/projects", status_code=201, response_model=ProjectPublic)
+def create_project(
+    body: ProjectCreate, session: SessionDep, user: CurrentStaff, settings: SettingsDep
+) -> ProjectPublic:
+    """Create a project (one day) and its invite link."""
+    project = projects.create_project(
+        session=session,
+        title=body.title,
+        day=body.date,
+        timezone=body.timezone,
+        language=body.language,
+        consent_text=body.consent_text,
+        welcome_text=body.welcome_text,
+        owner=user,
+    )
+    return ProjectPublic.of(project, settings.public_base_url)
+
+
+@router.get("/projects/{project_id}/moments", response_model=list[MomentPublic])
+def list_moments(project_id: int, session: SessionDep, user: CurrentStaff) -> list[MomentPublic]:
+    """All moments of a project in time-of-day order."""
+    project = projects.project_for(session=session, user=user, project_id=project_id)
+    return [MomentPublic.of(m) for m in curation.moments_in_day_order(session=session, project=project)]
+
+
+def moment_for(session: SessionDep, user: CurrentStaff, moment_id: int) -> Moment:
+    moment = session.get(Moment, moment_id)
+    if moment is None:
+        raise NotFound("no such moment")
+    projects.project_for(session=session, user=user, project_id=moment.project_id)
+    return moment
+
+
+@router.patch("/moments/{moment_id}", response_model=MomentPublic)
+def update_moment(moment_id: int, body: MomentUpdate, session: SessionDep, user: CurrentStaff) -> MomentPublic:
+    """Approve or hide, correct time or caption, set mood, trim a clip."""
+    moment = moment_for(session, user, moment_id)
+    patch = curation.MomentPatch(**body.model_dump(exclude_unset=True))
+    return MomentPublic.of(curation.update_moment(session=session, moment=moment, patch=patch))
+
+
+def _request_render(kind: str, project_id: int, options: dict[str, Any], session: SessionDep, user: CurrentStaff) -> RenderPublic:
+    project = projects.project_for(session=session, user=user, project_id=project_id)
+    render = rendering.request_render(session=session, project=project, kind=kind, options=options, user=user)
+    return RenderPublic.of(render)
+
+
+@router.post("/projects/{project_id}/films", status_code=202, response_model=RenderPublic)
+def request_film(
+    project_id: int, session: SessionDep, user: CurrentStaff, options: dict[str, Any] = Body(default_factory=dict)
+) -> RenderPublic:
+    """Queue a film of the approved moments (options: size, fps, target_length_s, chapters, ...)."""
+    return _request_render("film", project_id, options, session, user)
+
+
+@router.post("/projects/{project_id}/collages", status_code=202, response_model=RenderPublic)
+def request_collage(
+    project_id: int, session: SessionDep, user: CurrentStaff, options: dict[str, Any] = Body(default_factory=dict)
+) -> RenderPublic:
+    """Queue a collage of the approved moments (options: layout, size, format, ...)."""
+    return _request_render("collage", project_id, options, session, user)
+
+
+def render_for(session: SessionDep, user: CurrentStaff, render_id: int) -> Render:
+    render = session.get(Render, render_id)
+    if render is None:
+        raise NotFound("no such render")
+    projects.project_for(session=session, user=user, project_id=render.project_id)
+    return render
+
+
+@router.get("/renders/{render_id}", response_model=RenderPublic)
+def get_render(render_id: int, session: SessionDep, user: CurrentStaff) -> RenderPublic:
+    """Status, progress (0-100) and error of a render."""
+    return RenderPublic.of(render_for(session, user, render_id))
+
+
+@router.post("/renders/{render_id}/cancel", response_model=RenderPublic)
+def cancel_render(render_id: int, session: SessionDep, user: CurrentStaff) -> RenderPublic:
+    """Stop a queued or running render."""
+    render = render_for(session, user, render_id)
+    return RenderPublic.of(rendering.cancel_render(session=session, render=render))
+
+
+def _render_file(render: Render, storage: StorageDep, attr: str, media_type: str, name: str) -> FileResponse:
+    key = getattr(render, attr)
+    if not key or render.status != "done":
+        raise NotFound("this render has no file (yet)")
+    # FileResponse answers Range requests (206), so a browser can seek in the film
+    return FileResponse(storage.path(key), media_type=media_type, filename=name, content_disposition_type="inline")
+
+
+MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png", "jpg": "image/jpeg", "pdf": "application/pdf"}
+
+
+@router.get("/renders/{render_id}/file")
+def render_file(render_id: int, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
+    """The film or collage file (HTTP Range supported)."""
+    render = render_for(session, user, render_id)
+    ext = rendering.output_ext(render)
+    return _render_file(render, storage, "output_key", MEDIA_TYPES.get(ext, "application/octet-stream"),
+                        f"dayreel-{render.kind}-{render.id}.{ext}")
+
+
+@router.get("/renders/{render_id}/poster")
+def render_poster(render_id: int, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
+    """The film's poster image."""
+    return _render_file(render_for(session, user, render_id), storage, "poster_key", "image/jpeg",
+                        f"dayreel-film-{render_id}.jpg")
+
+
+@router.get("/renders/{render_id}/captions")
+def render_captions(render_id: int, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
+    """The film's captions as WebVTT."""
+    return _render_file(render_for(session, user, render_id), storage, "captions_key", "text/vtt",
+                        f"dayreel-film-{render_id}.vtt")
+

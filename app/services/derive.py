@@ -1,0 +1,38 @@
+"""Derived files made by a job after upload: thumbnail and preview (photos) or poster (clips)."""
+
+from __future__ import annotations
+
+import logging
+
+from app.context import Context
+from app.models import Moment
+from app.storage import derived_key
+from media_pipeline.images import make_preview, make_thumbnail
+
+log = logging.getLogger("dayreel.derive")
+
+
+def derive_moment(moment_id: int, *, ctx: Context) -> None:
+    """Make the moment's thumbnail and preview; idempotent (content-addressed keys)."""
+    with ctx.sessions() as session:
+        moment = session.get(Moment, moment_id)
+        if moment is None:
+            return  # deleted before the job ran
+        src = ctx.storage.path(moment.storage_key)
+        thumb_key = derived_key(moment.sha256, "thumb.jpg")
+        preview_key = derived_key(moment.sha256, "preview.jpg")
+        try:
+            for key, make in ((thumb_key, make_thumbnail), (preview_key, make_preview)):
+                if not ctx.storage.exists(key):
+                    tmp = ctx.storage.temp_dir() / f"derive-{moment.id}-{key.rsplit('/', 1)[-1]}"
+                    make(src, tmp, kind=moment.kind)  # type: ignore[arg-type]
+                    ctx.storage.put_file(tmp, key)
+        except Exception as err:  # a file we cannot derive from stays usable in lists, without pictures
+            log.warning("derive failed for moment %s: %s", moment_id, err)
+            moment.derive_status = "failed"
+            session.commit()
+            return
+        moment.thumb_key = thumb_key
+        moment.preview_key = preview_key
+        moment.derive_status = "done"
+        session.commit()

@@ -1,0 +1,135 @@
+"""Where bytes live. The database keeps keys, never paths; user-given names never reach a key.
+
+Writes stream through a hash and a size limit into a staging file, and reach their key only by an
+atomic rename, so a reader never sees half a file and a rejected upload leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+CHUNK = 1024 * 1024
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$")
+
+
+class TooLarge(ValueError):
+    """More bytes than allowed arrived; nothing was kept."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Bytes written to a staging file, hashed, not yet at a key."""
+
+    path: Path
+    sha256: str
+    size_bytes: int
+
+
+def original_key(sha256: str, ext: str) -> str:
+    return f"originals/{sha256[:2]}/{sha256}.{ext}"
+
+
+def derived_key(sha256: str, name: str) -> str:
+    return f"derived/{sha256[:2]}/{sha256}-{name}"
+
+
+def check_key(key: str) -> str:
+    if not _KEY.match(key) or ".." in key:
+        raise ValueError(f"invalid storage key: {key!r}")
+    return key
+
+
+class Storage(Protocol):
+    def stage(self, chunks: Iterable[bytes] | BinaryIO, *, max_bytes: int) -> Staged: ...
+    def commit(self, staged: Staged, key: str) -> str: ...
+    def discard(self, staged: Staged) -> None: ...
+    def put_file(self, src: Path, key: str) -> str: ...
+    def path(self, key: str) -> Path: ...
+    def exists(self, key: str) -> bool: ...
+    def delete(self, key: str) -> None: ...
+    def temp_dir(self) -> Path: ...
+
+
+class LocalStorage:
+    """Files under one root folder; keys are relative paths checked against a strict pattern."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._tmp = self.root / "tmp"
+        self._tmp.mkdir(parents=True, exist_ok=True)
+
+    def temp_dir(self) -> Path:
+        return self._tmp
+
+    def stage(self, chunks: Iterable[bytes] | BinaryIO, *, max_bytes: int) -> Staged:
+        """Stream `chunks` (or a binary file) to a staging file, hashing and counting as it goes."""
+        digest = hashlib.sha256()
+        size = 0
+        fd, name = tempfile.mkstemp(dir=self._tmp, prefix="stage-")
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in _iter_chunks(chunks):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge(f"more than {max_bytes} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return Staged(path=path, sha256=digest.hexdigest(), size_bytes=size)
+
+    def commit(self, staged: Staged, key: str) -> str:
+        dest = self._dest(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged.path, dest)
+        return key
+
+    def discard(self, staged: Staged) -> None:
+        staged.path.unlink(missing_ok=True)
+
+    def put_file(self, src: Path, key: str) -> str:
+        """Move (same disk) or copy `src` to `key`, atomically."""
+        dest = self._dest(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(src, dest)
+        except OSError:
+            tmp = dest.with_name(dest.name + ".part")
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dest)
+            src.unlink(missing_ok=True)
+        return key
+
+    def path(self, key: str) -> Path:
+        return self._dest(key)
+
+    def exists(self, key: str) -> bool:
+        return self._dest(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._dest(key).unlink(missing_ok=True)
+
+    def _dest(self, key: str) -> Path:
+        dest = (self.root / check_key(key)).resolve()
+        if self.root not in dest.parents:
+            raise ValueError(f"invalid storage key: {key!r}")
+        return dest
+
+
+def _iter_chunks(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
+    if hasattr(source, "read"):
+        reader = source  # type: ignore[assignment]
+        while chunk := reader.read(CHUNK):  # type: ignore[union-attr]
+            yield chunk
+    else:
+        yield from source  # type: ignore[misc]

@@ -1,0 +1,223 @@
+"""Collage benchmark: 4K mosaic and clock from 300 phone-sized photos, against a naive renderer.
+
+    .venv/bin/python bench/collage.py                # benchmark; ends with the RESULT line
+    .venv/bin/python bench/collage.py --demo out/    # 4K examples of every layout from ~40 varied photos
+
+The photos (4032x3024 JPEG with sensor-like noise, so decoding costs what a real photo costs) are
+generated once into a temp folder and reused. The naive renderer opens every photo at full size and
+resizes it, in one process, and only pastes tiles (no dial, labels or title), so the ratio is, if
+anything, flattering to the naive side. Peak RSS is sampled over this process and its children.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageDraw, ImageOps
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from media_pipeline.collage import CollageOptions, CollagePlan, build_collage_plan, render_collage  # noqa: E402
+from media_pipeline.types import Moment, ProjectInfo  # noqa: E402
+from tests.mediagen import exif_bytes, make_clip  # noqa: E402
+
+CACHE = Path(tempfile.gettempdir()) / "dayreel-bench-collage-v1"
+DAY = datetime(2025, 6, 21)
+PROJECT = ProjectInfo(title="Een dag bij Café de Ĳssel", date="2025-06-21", language="nl", brand_color="#1F6F8B")
+CAPTIONS = [
+    "Koffie met Zoë", "René bakt brood", "Eerste klant", "Op de fiets naar het werk", "Lunch op het dak",
+    "Annelĳn aan de balie", "Vergadering", "Zonsondergang", "Het team", "Ĳsjes voor iedereen",
+    "Noël repareert de kassa", "Bezorging", "Regen!", "Even pauze", "Laatste ronde", "",
+]
+
+
+class PeakRss:
+    """Samples the resident memory of this process plus its children every 20 ms (Linux /proc)."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(0.02):
+            total = 0
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = Path(entry.path, "stat").read_text()
+                    pid, ppid = int(entry.name), int(stat.rsplit(")", 1)[1].split()[1])
+                    if pid == me or ppid == me:
+                        total += int(Path(entry.path, "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                except (OSError, ValueError, IndexError):
+                    continue
+            self.peak_mb = max(self.peak_mb, total / 2**20)
+
+
+def scene(size: tuple[int, int], rng: random.Random, hour: float, noise_sigma: float) -> Image.Image:
+    """A picture with a sky for its hour, hills, a sun, some shapes and sensor-like noise."""
+    w, h = size
+    light = max(0.0, 1 - abs(hour - 13) / 8)
+    sky_top = (int(20 + 80 * light), int(30 + 130 * light), int(70 + 160 * light))
+    sky_low = (int(60 + 190 * light), int(50 + 150 * light), int(90 + 80 * light))
+    small = Image.new("RGB", (64, 48))
+    draw = ImageDraw.Draw(small)
+    for y in range(48):
+        t = y / 47
+        draw.line([(0, y), (63, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(sky_top, sky_low, strict=True)))
+    ground = (rng.randint(30, 90), rng.randint(60, 140), rng.randint(30, 80))
+    base = rng.randint(26, 36)
+    draw.polygon([(0, 48), *[(x, base + 5 * rng.random()) for x in range(0, 65, 8)], (64, 48)], fill=ground)
+    sx, sy = rng.randint(8, 56), rng.randint(4, 18)
+    draw.ellipse((sx - 4, sy - 4, sx + 4, sy + 4), fill=(255, 230, 150) if light > 0.2 else (230, 230, 240))
+    for _ in range(rng.randint(2, 5)):
+        x, y = rng.randint(0, 60), rng.randint(20, 44)
+        colour = (rng.randint(60, 255), rng.randint(40, 220), rng.randint(40, 220))
+        draw.rectangle((x, y, x + rng.randint(3, 12), y + rng.randint(3, 10)), fill=colour)
+    img = small.resize(size, Image.Resampling.BICUBIC)
+    if noise_sigma > 0:
+        noise = Image.merge("RGB", [Image.effect_noise(size, noise_sigma) for _ in range(3)])
+        img = ImageChops.add(img, noise, scale=1.0, offset=-128)
+    return img
+
+
+def photo_moments(folder: Path, count: int, *, size: tuple[int, int] = (4032, 3024), noise: float = 12) -> list[Moment]:
+    """`count` photos across the day (generated into `folder` unless already there), as Moments."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(7)
+    moments = []
+    for i in range(count):
+        hour = min(23.9, max(5.5, rng.gauss(13, 4)))
+        portrait = rng.random() < 0.3
+        path = folder / f"photo-{i:03d}.jpg"
+        if not path.exists():
+            img = scene(size, random.Random(i), hour, noise)
+            # portraits are stored landscape with EXIF orientation 6, as phones do
+            img.save(path, "JPEG", quality=88, exif=exif_bytes(orientation=6 if portrait else 1))
+        w, h = (size[1], size[0]) if portrait else size
+        moments.append(
+            Moment(
+                id=f"m{i:03d}", key=path.name, kind="photo", width=w, height=h,
+                local_time=DAY + timedelta(hours=hour), caption=CAPTIONS[i % len(CAPTIONS)],
+                contributor=f"c{i % 23}", mood=max(1, min(5, round(3 + (hour - 9) / 5 + rng.gauss(0, 0.8)))),
+            )
+        )
+    return moments
+
+
+def naive_render(plan: CollagePlan, out: Path, folder: Path) -> None:
+    """The obvious way: open every photo at full size, turn it upright, crop, resize, paste."""
+    canvas = Image.new("RGB", (plan.width, plan.height), plan.palette.background)
+    for tile in plan.tiles:
+        with Image.open(folder / tile.key) as src:
+            img = ImageOps.exif_transpose(src).convert("RGB")
+        l, t, r, b = tile.crop
+        box = (l * img.width, t * img.height, r * img.width, b * img.height)
+        canvas.paste(img.resize(tile.rect[2:], Image.Resampling.LANCZOS, box=box), tile.rect[:2])
+    canvas.save(out, "PNG", compress_level=4)
+
+
+def benchmark(count: int, workers: int) -> None:
+    folder = CACHE / f"photos-{count}"
+    t0 = time.perf_counter()
+    moments = photo_moments(folder, count)
+    print(f"photos ready in {folder} ({time.perf_counter() - t0:.1f} s)")
+    out = Path(tempfile.mkdtemp(prefix="dayreel-bench-out-"))
+    fast_total = naive_total = 0.0
+    with PeakRss() as rss:
+        for layout in ("mosaic", "clock"):
+            t = time.perf_counter()
+            plan = build_collage_plan(moments, PROJECT, CollageOptions(layout=layout))
+            planned = time.perf_counter() - t
+            render_collage(plan, out / f"{layout}.png", resolve=lambda key: folder / key, workers=workers)
+            fast = time.perf_counter() - t
+            t = time.perf_counter()
+            naive_render(plan, out / f"{layout}-naive.png", folder)
+            naive = time.perf_counter() - t
+            fast_total += fast
+            naive_total += naive
+            print(f"{layout:7s} 4K, {count} photos: ours {fast:6.2f} s (plan {planned:.2f} s, {workers} workers), "
+                  f"naive {naive:6.2f} s, ratio {naive / fast:.1f}x")
+    ratio = naive_total / fast_total
+    print(f"total: ours {fast_total:.2f} s, naive {naive_total:.2f} s; outputs in {out}")
+    print(f"RESULT speedup_vs_naive={ratio:.1f} peak_rss_mb={rss.peak_mb:.0f}")
+
+
+def demo(out: Path, layouts: list[str], sizes: list[str]) -> None:
+    """4K examples of every layout (plus an A3 PDF) from ~40 varied photos and a few clips."""
+    folder = CACHE / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(3)
+    shapes = [(1600, 1200), (1200, 1600), (1600, 900), (900, 1600), (1200, 1200), (1500, 1000)]
+    moments: list[Moment] = []
+    for i in range(38):
+        hour = min(23.5, max(6.0, rng.gauss(13, 3.8)))
+        w, h = shapes[i % len(shapes)]
+        path = folder / f"p{i:02d}.jpg"
+        if not path.exists():
+            scene((w, h), random.Random(100 + i), hour, 6).save(path, "JPEG", quality=85)
+        moments.append(
+            Moment(
+                id=f"p{i:02d}", key=path.name, kind="photo", width=w, height=h,
+                local_time=DAY + timedelta(hours=hour), caption=CAPTIONS[i % len(CAPTIONS)],
+                alias=["Zoë", "René", "Annelĳn", "Daan", "Noël"][i % 5], contributor=f"c{i % 14}",
+                mood=max(1, min(5, round(3 + 1.2 * (1 - abs(hour - 15) / 6) + rng.gauss(0, 0.7)))),
+            )
+        )
+    for j, (colour, size, hour) in enumerate([("orange", (640, 360), 8.2), ("cyan", (360, 640), 12.6),
+                                              ("magenta", (640, 360), 19.4)]):
+        path = folder / f"clip{j}.mp4"
+        if not path.exists():
+            make_clip(path, size=size, colour=colour, bottom_colour="blue", duration_s=2.0, audio=False)
+        moments.append(
+            Moment(id=f"clip{j}", key=path.name, kind="clip", width=size[0], height=size[1], duration_s=2.0,
+                   local_time=DAY + timedelta(hours=hour), caption="Filmpje van de dag", contributor="c1", mood=4)
+        )
+    moments.append(Moment(id="broken", key="missing.jpg", kind="photo", width=1600, height=1200,
+                          local_time=DAY + timedelta(hours=16.2), caption="Kapot bestand"))
+    out.mkdir(parents=True, exist_ok=True)
+    for layout in layouts:
+        for size in sizes:
+            options = CollageOptions.from_dict({"layout": layout, "size": size, "format": "png",
+                                                "landscape": False})
+            t = time.perf_counter()
+            plan = build_collage_plan(moments, PROJECT, options)
+            name = f"{layout}-{size}.png"
+            render_collage(plan, out / name, resolve=lambda key: folder / key)
+            print(f"{name}: {time.perf_counter() - t:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=300, help="number of photos (default 300)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="decoding processes")
+    parser.add_argument("--demo", type=Path, help="write 4K examples of every layout to this folder instead")
+    parser.add_argument("--layouts", default="mosaic,clock,timeline,grid", help="with --demo: which layouts")
+    parser.add_argument("--sizes", default="3840x2160,A3", help="with --demo: which sizes")
+    args = parser.parse_args()
+    if args.demo:
+        demo(args.demo, args.layouts.split(","), args.sizes.split(","))
+    else:
+        benchmark(args.count, args.workers)
+
+
+if __name__ == "__main__":
+    main()

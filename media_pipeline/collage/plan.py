@@ -1,0 +1,125 @@
+"""Moments + options -> CollagePlan. Pure and deterministic: no media is opened (sizes come from
+`Moment.width/height`), text is only measured."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from media_pipeline.collage import clock, grid, mosaic, timeline
+from media_pipeline.collage.draw import ink_on, layout_label, parse_colour, title_band
+from media_pipeline.collage.geometry import Rect
+from media_pipeline.collage.model import CollagePlan, CollageTile, Palette, Placement
+from media_pipeline.collage.options import CollageOptions, PlanError
+from media_pipeline.collage.wording import date_text, people_text
+from media_pipeline.daytime import seconds_of_day
+from media_pipeline.fonts import displayable
+from media_pipeline.types import Moment, ProjectInfo
+
+SCREEN = Palette(
+    background=(18, 18, 20),
+    ink=(240, 240, 236),
+    muted=(160, 160, 160),
+    accent=(228, 87, 46),
+    accent_ink=(255, 255, 255),
+    placeholder=(70, 70, 74),
+)
+PAPER = Palette(
+    background=(250, 249, 246),
+    ink=(28, 28, 30),
+    muted=(110, 110, 110),
+    accent=(228, 87, 46),
+    accent_ink=(255, 255, 255),
+    placeholder=(200, 200, 198),
+)
+
+
+def build_collage_plan(
+    moments: Sequence[Moment], project: ProjectInfo, options: CollageOptions
+) -> CollagePlan:
+    """Place every moment on the canvas in time-of-day order and measure titles and labels.
+
+    Sizes in the plan are canvas pixels (`options.size_px`; paper sizes at 300 dpi). Raises
+    `PlanError` when there is nothing to show.
+    """
+    if not moments:
+        raise PlanError("There are no moments to put in the collage yet.")
+    for m in moments:
+        if m.width <= 0 or m.height <= 0:
+            raise PlanError(
+                f"Moment {m.id} has no known picture size; probe it again before making a collage."
+            )
+    ordered = sorted(moments, key=lambda m: (seconds_of_day(m.local_time), m.id))
+    seconds = [seconds_of_day(m.local_time) for m in ordered]
+    sizes = [(m.width, m.height) for m in ordered]
+    width, height = options.size_px
+    base = PAPER if options.format == "pdf" else SCREEN
+    accent = parse_colour(project.brand_color)
+    palette = Palette(base.background, base.ink, base.muted, accent, ink_on(accent), base.placeholder)
+    gutter = max(1, round(min(width, height) * 0.004))
+    contributors = len({m.contributor or m.alias for m in ordered} - {""})
+    title = displayable(project.title, "bold")
+    people = people_text(contributors, len(ordered), project.language)
+    subtitle = f"{date_text(project.date, project.language)} · {people}"
+    with_logo = project.logo_key is not None
+
+    band = None
+    area: Rect = (0, 0, width, height)
+    if options.title and options.layout != "clock":
+        band_h = max(12, round(min(width, height) * 0.085))
+        band = title_band((0, 0, width, band_h), "band", title, subtitle, with_logo=with_logo)
+        area = (0, band_h + gutter, width, height - band_h - gutter)
+
+    dial = axis = None
+    placements: list[Placement]
+    if options.layout == "mosaic":
+        placements = mosaic.place_mosaic(sizes, area, gutter)
+    elif options.layout == "grid":
+        placements = grid.place_grid(sizes, area, gutter)
+    elif options.layout == "clock":
+        dial = clock.dial_for((width, height), project.language)
+        if options.title:
+            band = title_band(clock.title_rect(dial), "disc", title, subtitle, with_logo=with_logo)
+        placements = clock.place_clock(sizes, seconds, (width, height), dial, gutter)
+    else:
+        placements, axis = timeline.place_timeline(ordered, sizes, seconds, area, gutter, project.language)
+
+    label_px = max(8, round(min(width, height) / 54))
+    min_label_px = max(7, round(min(width, height) / 160))
+    tiles = []
+    for p in placements:
+        m = ordered[p.index]
+        time_text = m.local_time.strftime("%H:%M")
+        caption = " ".join(displayable(m.caption or m.alias).split())
+        label = layout_label(p.rect, time_text, caption, label_px, min_label_px) if options.labels else None
+        tiles.append(
+            CollageTile(
+                moment_id=m.id,
+                key=m.key,
+                preview_key=m.preview_key,
+                kind=m.kind,
+                source_size=(m.width, m.height),
+                rect=p.rect,
+                crop=p.crop,
+                seconds_of_day=seconds[p.index],
+                time_text=time_text,
+                caption=caption,
+                label=label,
+                leader=p.leader,
+            )
+        )
+    return CollagePlan(
+        layout=options.layout,
+        width=width,
+        height=height,
+        format=options.format,
+        dpi=options.dpi,
+        seed=options.seed,
+        language=project.language,
+        palette=palette,
+        gutter_px=gutter,
+        tiles=tuple(tiles),
+        title=band,
+        logo_key=project.logo_key if band else None,
+        dial=dial,
+        axis=axis,
+    )

@@ -1,0 +1,80 @@
+"""The few words a collage prints, in English and Dutch (no system locale needed)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+_WEEKDAYS = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+}
+_MONTHS = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "nl": (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+}
+_WORDS = {
+    "en": {
+        "contributor": "contributor",
+        "contributors": "contributors",
+        "moments": "moments",
+        "highest": "highest",
+        "lowest": "lowest",
+        "mood": "mood",
+    },
+    "nl": {
+        "contributor": "deelnemer",
+        "contributors": "deelnemers",
+        "moments": "momenten",
+        "highest": "hoogste",
+        "lowest": "laagste",
+        "mood": "stemming",
+    },
+}
+
+
+def word(name: str, language: str) -> str:
+    return _WORDS.get(language, _WORDS["en"])[name]
+
+
+def date_text(iso_date: str, language: str) -> str:
+    """'Saturday 12 July 2025' / 'zaterdag 12 juli 2025'; the input as given when it is not a date."""
+    try:
+        day = date.fromisoformat(iso_date)
+    except ValueError:
+        return iso_date
+    lang = language if language in _WEEKDAYS else "en"
+    return f"{_WEEKDAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+
+
+def people_text(contributors: int, moments: int, language: str) -> str:
+    """'14 contributors' when contributors are known, else '40 moments'."""
+    if contributors <= 0:
+        return f"{moments} {word('moments', language)}"
+    noun = word("contributor" if contributors == 1 else "contributors", language)
+    return f"{contributors} {noun}"

@@ -1,0 +1,180 @@
+"""Typography shared by cards and captions: one scale unit per output size, lines with a soft shadow."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from PIL import Image, ImageColor, ImageDraw, ImageFilter, ImageFont
+
+from media_pipeline.fonts import Weight, font
+from media_pipeline.text import wrap_text
+
+WHITE = (255, 255, 255, 255)
+MIN_TEXT_PX = 6  # below this nothing is legible anyway; tiny test films still get every character
+
+
+# The bundled Lato covers Latin-1 but not all of Latin Extended (Ğ, ő, Ł, ĳ show as boxes). Such letters are
+# drawn as their base letter with Lato's own spacing accent on top (or below), and ligatures such as ĳ as
+# their letters (i + j), so every name comes out whole in one typeface.
+SPACING_ACCENTS = {
+    "\u0300": "`", "\u0301": "\u00b4", "\u0302": "\u02c6", "\u0303": "\u02dc", "\u0304": "\u00af",
+    "\u0306": "\u02d8", "\u0307": "\u02d9", "\u0308": "\u00a8", "\u030a": "\u02da", "\u030b": "\u02dd",
+    "\u030c": "\u02c7", "\u0327": "\u00b8", "\u0328": "\u02db",
+}
+BELOW = {"\u0327", "\u0328"}
+REFERENCE_PX = 48
+
+
+@lru_cache(maxsize=4096)
+def has_glyph(ch: str, weight: Weight) -> bool:
+    """Whether Lato draws `ch` itself (its bitmap differs from the missing-glyph box)."""
+    fnt = font(REFERENCE_PX, weight)
+    return ch.isspace() or bytes(fnt.getmask(ch)) != bytes(fnt.getmask("\uffff"))
+
+
+@lru_cache(maxsize=4096)
+def _shape_char(ch: str, weight: Weight) -> tuple[str, tuple[str, ...]]:
+    """(letters to draw, spacing accents to put over the last of them) for one character."""
+    if has_glyph(ch, weight):
+        return ch, ()
+    parts = unicodedata.normalize("NFKD", ch)
+    base = "".join(c for c in parts if not unicodedata.combining(c))
+    marks = tuple(SPACING_ACCENTS[c] for c in parts if c in SPACING_ACCENTS)
+    if base and all(has_glyph(c, weight) for c in base):
+        if marks and base[-1] in "ij" and not any(m in (SPACING_ACCENTS[c] for c in BELOW) for m in marks):
+            base = base[:-1] + ("\u0131" if base[-1] == "i" else "j")  # dotless i under an accent
+        return base, marks
+    return ch, ()
+
+
+def shape(text: str, weight: Weight) -> tuple[str, list[tuple[int, str]]]:
+    """Text Lato can draw, and (index, spacing accent) marks to overlay on letters it lacks."""
+    plain: list[str] = []
+    marks: list[tuple[int, str]] = []
+    for ch in unicodedata.normalize("NFC", text):
+        letters, accents = _shape_char(ch, weight)
+        plain.append(letters)
+        at = sum(len(p) for p in plain) - 1
+        marks += [(at, accent) for accent in accents]
+    return "".join(plain), marks
+
+
+class _Measure:
+    """A font whose getlength measures text as it will be drawn (for the shared wrap_text)."""
+
+    def __init__(self, fnt: ImageFont.FreeTypeFont, weight: Weight) -> None:
+        self.fnt, self.weight = fnt, weight
+
+    def getlength(self, text: str) -> float:
+        return self.fnt.getlength(shape(text, self.weight)[0])
+
+
+def text_length(text: str, size_px: int, weight: Weight) -> float:
+    return font(size_px, weight).getlength(shape(text, weight)[0])
+
+
+def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size_px: int, weight: Weight,
+              fill: tuple[int, ...]) -> None:
+    """Draw `text` at `xy` (left, top) in Lato, composing letters Lato lacks from base + accent."""
+    fnt = font(size_px, weight)
+    plain, marks = shape(text, weight)
+    x, y = xy
+    draw.text((x, y), plain, font=fnt, fill=fill)
+    for index, accent in marks:
+        base = plain[index]
+        left = x + fnt.getlength(plain[:index]) + (fnt.getlength(base) - fnt.getlength(accent)) / 2
+        lift = 0.0
+        if accent not in (SPACING_ACCENTS[c] for c in BELOW) and base.isupper():
+            # Lato's spacing accents sit over lowercase letters: raise them by the cap/x-height difference
+            lift = fnt.getbbox(base)[1] - fnt.getbbox("o")[1]
+        draw.text((left, y + lift), accent, font=fnt, fill=fill)
+
+
+def unit(width: int, height: int) -> float:
+    """Pixels per typographic unit: 1.0 at 1080 px on the short side, so type scales with the output."""
+    return min(width, height) / 1080
+
+
+def px(value: float, u: float) -> int:
+    return max(MIN_TEXT_PX, round(value * u))
+
+
+def rgb(colour: str, fallback: str = "#E4572E") -> tuple[int, int, int]:
+    try:
+        r, g, b = ImageColor.getrgb(colour)[:3]
+    except ValueError:
+        r, g, b = ImageColor.getrgb(fallback)[:3]
+    return r, g, b
+
+
+@dataclass(frozen=True)
+class Block:
+    """Lines of one size and weight, ready to draw."""
+
+    lines: list[str]
+    size_px: int
+    weight: Weight
+    fill: tuple[int, int, int, int] = WHITE
+
+    @property
+    def line_height(self) -> int:
+        return round(self.size_px * 1.22)
+
+    @property
+    def height(self) -> int:
+        return self.line_height * len(self.lines)
+
+    def width(self) -> float:
+        return max((text_length(line, self.size_px, self.weight) for line in self.lines), default=0.0)
+
+
+def fitted(
+    text: str, max_width_px: float, *, size_px: int, min_px: int, max_lines: int, weight: Weight,
+    fill: tuple[int, int, int, int] = WHITE,
+) -> Block:
+    """The largest size (down to `min_px`) at which `text` fits `max_lines`; below that, more lines: never cut."""
+    if not text:
+        return Block([], size_px, weight, fill)
+    size, floor = max(size_px, MIN_TEXT_PX), max(MIN_TEXT_PX, min(min_px, size_px))
+    while True:
+        lines = wrap_text(text, _Measure(font(size, weight), weight), max_width_px)  # type: ignore[arg-type]
+        if len(lines) <= max_lines or size <= floor:
+            return Block(lines, size, weight, fill)
+        size = max(floor, int(size * 0.92))
+
+
+def draw_blocks(
+    layer: Image.Image, blocks: list[Block], *, x: float, top: float, gap_px: int, align: str = "left",
+    shadow_px: int = 0,
+) -> float:
+    """Draw `blocks` one under another from `top`; `x` is the left edge or, for align="center", the middle.
+
+    With `shadow_px`, a blurred dark copy under the text keeps it legible on any picture. Returns the
+    y just below the last block.
+    """
+    shadow = Image.new("RGBA", layer.size, (0, 0, 0, 0)) if shadow_px else None
+    text_layer = Image.new("RGBA", layer.size, (0, 0, 0, 0))
+    y = top
+    for index, block in enumerate(blocks):
+        if not block.lines:
+            continue
+        if index and y > top:
+            y += gap_px
+        for line in block.lines:
+            left = x - text_length(line, block.size_px, block.weight) / 2 if align == "center" else x
+            draw_text(ImageDraw.Draw(text_layer), (left, y), line, block.size_px, block.weight, block.fill)
+            if shadow is not None:
+                draw_text(ImageDraw.Draw(shadow), (left + shadow_px / 2, y + shadow_px / 2), line, block.size_px,
+                          block.weight, (0, 0, 0, 200))
+            y += block.line_height
+    if shadow is not None:
+        layer.alpha_composite(shadow.filter(ImageFilter.GaussianBlur(shadow_px)))
+    layer.alpha_composite(text_layer)
+    return y
+
+
+def blocks_height(blocks: list[Block], gap_px: int) -> int:
+    shown = [b for b in blocks if b.lines]
+    return sum(b.height for b in shown) + gap_px * max(0, len(shown) - 1)

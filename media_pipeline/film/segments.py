@@ -1,0 +1,240 @@
+"""One ffmpeg command per segment (card, photo or clip), cut into head | body | tail for the joiner.
+
+Every frame is made by ffmpeg filters (scale, blur of a small copy, zoompan, overlay of a Pillow-drawn
+caption, fades): compositing frames in Python is 7-12x slower here. The body is encoded with the film's
+encoder; head and tail (the frames under the crossfades) are kept lossless for the transition pieces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageEnhance, ImageFilter, ImageOps
+
+from media_pipeline.film.captions import CAPTION_STYLE, caption_image
+from media_pipeline.film.cards import CARD_STYLE, card_image
+from media_pipeline.film.ffmpeg import Processes
+from media_pipeline.film.plan import FilmPlan, Segment
+from media_pipeline.images import open_image
+
+CACHE_VERSION = 1
+OVERSAMPLE = 2.0  # the Ken Burns source is kept at up to 2x the shown size so zoompan's whole-pixel steps stay small
+BLUR_SCALE = 8  # the background is blurred at 1/8 size: cheap, and smooth once scaled up
+BACKGROUND_BRIGHTNESS = 0.45
+
+
+def encoder_args(quality: str, fps: int) -> list[str]:
+    """Identical for every piece of a film, so the pieces join by stream copy."""
+    preset, crf = ("veryfast", "23") if quality == "final" else ("ultrafast", "30")
+    return [
+        "-c:v", "libx264", "-preset", preset, "-crf", crf, "-pix_fmt", "yuv420p", "-profile:v", "high",
+        "-g", str(fps * 4), "-r", str(fps), "-video_track_timescale", str(fps * 512), "-an",
+    ]
+
+
+LOSSLESS_ARGS = ["-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p", "-an"]
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """A rendered segment in the cache: the body, and the lossless frames under its fades."""
+
+    folder: Path
+
+    @property
+    def body(self) -> Path:
+        return self.folder / "body.mp4"
+
+    @property
+    def head(self) -> Path:
+        return self.folder / "head.mkv"
+
+    @property
+    def tail(self) -> Path:
+        return self.folder / "tail.mkv"
+
+
+def fingerprint(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def segment_key(seg: Segment, plan: FilmPlan, *, source_id: str, has_head: bool, has_tail: bool) -> str:
+    """A hash of everything that shapes the segment's pixels (not its place on the timeline)."""
+    shape = {
+        "v": CACHE_VERSION,
+        "caption_style": CAPTION_STYLE,
+        "card_style": CARD_STYLE,
+        "size": [plan.width, plan.height],
+        "fps": plan.fps,
+        "quality": plan.quality,
+        "encoder": encoder_args(plan.quality, plan.fps),
+        "brand": plan.brand_color,
+        "transition": plan.transition_frames,
+        "head": has_head,
+        "tail": has_tail,
+        "source": source_id,
+        "segment": {k: v for k, v in asdict(seg).items() if k not in ("id", "start_frame", "chapter", "key",
+                                                                      "preview_key", "moment_id", "sha256")},
+        # the opening and closing cards fade from and to black
+        "fade": _edge_fade(seg, has_head, has_tail),
+    }
+    return fingerprint(shape)
+
+
+def _edge_fade(seg: Segment, has_head: bool, has_tail: bool) -> tuple[bool, bool]:
+    return (seg.card is not None and not has_head, seg.card is not None and not has_tail)
+
+
+def foreground_size(src_w: int, src_h: int, width: int, height: int) -> tuple[int, int]:
+    """The picture's size in the frame: as large as fits (full height unless it is wider than the frame)."""
+    scale = min(width / max(1, src_w), height / max(1, src_h))
+    fg_w = min(width, max(2, round(src_w * scale / 2) * 2))
+    fg_h = min(height, max(2, round(src_h * scale / 2) * 2))
+    return fg_w, fg_h
+
+
+def _split_outputs(frames: int, plan: FilmPlan, pieces: Pieces, has_head: bool, has_tail: bool) -> tuple[str, list]:
+    """The graph's end: [v] cut into head/body/tail outputs, and the output arguments."""
+    t = plan.transition_frames
+    head = t if has_head else 0
+    tail = t if has_tail else 0
+    outs = [("body", head, frames - tail, pieces.body, encoder_args(plan.quality, plan.fps))]
+    if head:
+        outs.append(("head", 0, head, pieces.head, LOSSLESS_ARGS))
+    if tail:
+        outs.append(("tail", frames - tail, frames, pieces.tail, LOSSLESS_ARGS))
+    graph = f"[v]split={len(outs)}" + "".join(f"[s{name}]" for name, *_ in outs) + ";"
+    graph += ";".join(
+        f"[s{name}]trim=start_frame={a}:end_frame={b},setpts=PTS-STARTPTS[o{name}]" for name, a, b, *_ in outs
+    )
+    args: list[Any] = []
+    for name, a, b, path, codec in outs:
+        args += ["-map", f"[o{name}]", *codec, "-frames:v", str(b - a), path]
+    return graph, args
+
+
+def _still_loop(frames: int, fps: int) -> str:
+    """One decoded picture repeated as `frames` frames at `fps` (ffmpeg decodes it once)."""
+    return f"loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
+
+
+def _fades(seg: Segment, plan: FilmPlan, has_head: bool, has_tail: bool) -> str:
+    fade_in, fade_out = _edge_fade(seg, has_head, has_tail)
+    length = max(plan.transition_frames, round(plan.fps * 0.6))
+    length = min(length, seg.frames // 3)
+    parts = []
+    if fade_in and length:
+        parts.append(f"fade=t=in:s=0:n={length}")
+    if fade_out and length:
+        parts.append(f"fade=t=out:s={seg.frames - length}:n={length}")
+    return ("," + ",".join(parts)) if parts else ""
+
+
+def render_card(procs: Processes, seg: Segment, plan: FilmPlan, *, work: Path, pieces: Pieces, has_head: bool,
+                has_tail: bool) -> None:
+    """A card: a Pillow-drawn frame held for the segment's length, fading from/to black at the film's ends."""
+    assert seg.card is not None
+    still = work / f"{seg.id}.card.png"
+    card_image(seg.card, plan.width, plan.height, plan.brand_color).save(still, compress_level=1)
+    graph = f"[0:v]format=yuv420p,{_still_loop(seg.frames, plan.fps)}{_fades(seg, plan, has_head, has_tail)}[v];"
+    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail)
+    procs.run(["-framerate", str(plan.fps), "-i", still, "-filter_complex", graph + split, *out_args])
+
+
+def _caption_png(seg: Segment, plan: FilmPlan, work: Path) -> Path:
+    assert seg.caption is not None
+    path = work / f"{seg.id}.caption.png"
+    caption_image(seg.caption, plan.width, plan.height, plan.brand_color).save(path, compress_level=1)
+    return path
+
+
+def render_photo(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path, work: Path, pieces: Pieces,
+                 has_head: bool, has_tail: bool) -> None:
+    """A photo: a slow zoom and pan over the picture, on a blurred, darkened copy of itself."""
+    w, h = plan.width, plan.height
+    # decoded (JPEG draft) just large enough for the move; EXIF orientation applied by open_image
+    probe_w, probe_h = foreground_size(seg.src_width or w, seg.src_height or h, w, h)
+    img = open_image(source, fit=(round(probe_w * OVERSAMPLE), round(probe_h * OVERSAMPLE)))
+    fg_w, fg_h = foreground_size(img.width, img.height, w, h)
+    scale = min(1.0, OVERSAMPLE * fg_w / img.width)
+    base = img if scale >= 1.0 else img.resize(
+        (max(fg_w, round(img.width * scale)), max(fg_h, round(img.height * scale))), Image.Resampling.BILINEAR,
+        reducing_gap=2.0,
+    )
+    small = ImageOps.fit(img, (max(2, w // BLUR_SCALE), max(2, h // BLUR_SCALE)), Image.Resampling.BILINEAR)
+    small = small.filter(ImageFilter.GaussianBlur(max(1.0, small.width / 60)))
+    background = ImageEnhance.Brightness(small).enhance(BACKGROUND_BRIGHTNESS).resize((w, h), Image.Resampling.BICUBIC)
+    del img
+    base_path, bg_path = work / f"{seg.id}.base.ppm", work / f"{seg.id}.bg.ppm"
+    base.save(base_path)
+    background.save(bg_path)
+    del base, background, small
+    kb = seg.ken_burns
+    n = max(1, seg.frames - 1)
+    z0, z1 = (kb.zoom_from, kb.zoom_to) if kb else (1.0, 1.0)
+    x0, x1, y0, y1 = (kb.x_from, kb.x_to, kb.y_from, kb.y_to) if kb else (0.5, 0.5, 0.5, 0.5)
+    zoom = f"{z0}+({z1 - z0})*on/{n}"
+    move_x = f"(iw-iw/zoom)*({x0}+({x1 - x0})*on/{n})"
+    move_y = f"(ih-ih/zoom)*({y0}+({y1 - y0})*on/{n})"
+    graph = (
+        f"[1:v]zoompan=z='{zoom}':x='{move_x}':y='{move_y}':d={seg.frames}:s={fg_w}x{fg_h}:fps={plan.fps},"
+        f"setsar=1[fg];"
+        f"[0:v]{_still_loop(seg.frames, plan.fps)}[bg];"
+        f"[bg][fg]overlay=x={(w - fg_w) // 2}:y={(h - fg_h) // 2}:shortest=1[pic];"
+        f"[pic][2:v]overlay=0:0,format=yuv420p[v];"
+    )
+    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail)
+    procs.run(["-framerate", str(plan.fps), "-i", bg_path, "-framerate", str(plan.fps), "-i", base_path, "-i", _caption_png(seg, plan, work), "-filter_complex", graph + split,
+               *out_args])
+    base_path.unlink(missing_ok=True)
+    bg_path.unlink(missing_ok=True)
+
+
+def render_clip(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path, work: Path, pieces: Pieces,
+                has_head: bool, has_tail: bool) -> None:
+    """A clip from its planned in-point, upright (ffmpeg applies the display matrix), on a blurred copy.
+
+    A clip shorter than its segment holds its last frame.
+    """
+    w, h = plan.width, plan.height
+    bw, bh = max(2, w // BLUR_SCALE // 2 * 2), max(2, h // BLUR_SCALE // 2 * 2)
+    shown = max(1, round((seg.clip_s or seg.frames / plan.fps) * plan.fps))
+    blur = max(1, min(bw, bh) // 12)
+    graph = (
+        f"[0:v]fps={plan.fps},setpts=PTS-STARTPTS,scale=trunc(iw*sar/2)*2:ih,setsar=1,split=2[c1][c2];"
+        f"[c1]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},boxblur={blur}:2,"
+        f"lutyuv=y='16+(val-16)*{BACKGROUND_BRIGHTNESS}',scale={w}:{h}[bg];"
+        f"[c2]scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2[fg];"
+        f"[bg][fg]overlay=x=(W-w)/2:y=(H-h)/2[pic];"
+        f"[pic][1:v]overlay=0:0,trim=end_frame={shown},tpad=stop_mode=clone:stop={seg.frames},"
+        f"trim=end_frame={seg.frames},format=yuv420p[v];"
+    )
+    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail)
+    start = seg.clip_in_s or 0.0
+    procs.run([
+        "-ss", f"{start:.3f}", "-t", f"{(seg.clip_s or seg.frames / plan.fps) + 1 / plan.fps:.3f}", "-i", source,
+        "-i", _caption_png(seg, plan, work), "-filter_complex", graph + split, *out_args,
+    ])
+
+
+def render_transition(procs: Processes, tail: Path, head: Path, out: Path, plan: FilmPlan) -> None:
+    """The crossfade from one segment's tail into the next one's head, in the film's encoding."""
+    t = plan.transition_frames
+    graph = (
+        f"[0:v]settb=1/{plan.fps},setpts=N,fps={plan.fps}[a];[1:v]settb=1/{plan.fps},setpts=N,fps={plan.fps}[b];"
+        f"[a][b]xfade=transition=fade:duration={t / plan.fps:.6f}:offset=0,format=yuv420p[v]"
+    )
+    procs.run(["-i", tail, "-i", head, "-filter_complex", graph, "-map", "[v]",
+               *encoder_args(plan.quality, plan.fps), "-frames:v", str(t), out])

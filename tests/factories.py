@@ -1,0 +1,58 @@
+"""Factories for rows the tests need; media comes from tests/mediagen.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import count
+
+from app.context import Context
+from app.db import session_scope
+from app.services import projects
+from app.services.users import create_token, create_user
+
+_n = count(1)
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    id: int
+    email: str
+    password: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    id: int
+    invite_token: str
+
+
+def make_staff(ctx: Context, *, admin: bool = True, email: str | None = None) -> StaffUser:
+    email = email or f"staff{next(_n)}@example.org"
+    password = "correct horse battery"
+    with session_scope(ctx.sessions) as session:
+        user = create_user(session=session, email=email, password=password, is_admin=admin)
+        user_id = user.id
+        token = create_token(session=session, email=email)
+    return StaffUser(id=user_id, email=email, password=password, token=token)
+
+
+def make_project(ctx: Context, *, owner_email: str | None = None, tz: str = "Europe/Amsterdam",
+                 auto_approve: bool = False) -> ProjectRef:
+    with session_scope(ctx.sessions) as session:
+        owner = None
+        if owner_email:
+            from sqlalchemy import select
+
+            from app.models import User
+
+            owner = session.scalar(select(User).where(User.email == owner_email))
+        project = projects.create_project(session=session, title="Een dag in het ziekenhuis", day=date(2024, 7, 24),
+                                          timezone=tz, owner=owner)
+        project.auto_approve = auto_approve
+        return ProjectRef(id=project.id, invite_token=project.invite_token)
