@@ -16,6 +16,7 @@ install: $(BIN)/python
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip check
 
 ## make run: set up, create the demo project (renders its film), serve on http://127.0.0.1:8000
 run: install

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
         description="Job queue: 'sqlite' (embedded, in DATA_DIR), 'redis' (many workers), 'immediate' (inline, tests).",
     )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL when queue_backend is 'redis'.")
-    queue_name: str = Field("dayreel", description="Queue name; separate deployments on one Redis need different names.")
+    queue_name: str = Field("dayreel", description="Queue name; deployments sharing one Redis need different names.")
     workers: int = Field(1, ge=1, description="Job worker threads run by `dayreel serve` or `dayreel worker`.")
     public_base_url: str = Field(
         "http://127.0.0.1:8000", description="Base URL used in invite links and QR codes (no trailing slash)."

@@ -19,7 +19,6 @@ from app.models import Project, Render, User
 from app.services import derive, projects, rendering
 from app.services.ingest import UploadFields, ingest_upload
 from app.services.users import create_token, create_user
-from media_pipeline.fonts import font
 
 DEMO_TITLE = "A day at Café De Linde"
 DEMO_EMAIL = "demo@dayreel.local"
@@ -52,7 +51,7 @@ def sky_colours(hour: float) -> tuple[tuple[int, int, int], tuple[int, int, int]
     return top, tuple(min(255, c) for c in horizon)  # type: ignore[return-value]
 
 
-def scene_image(hour: float, caption: str, size: tuple[int, int], seed: int) -> Image.Image:
+def scene_image(hour: float, size: tuple[int, int], seed: int) -> Image.Image:
     """A simple illustrated moment: sky for the hour, sun or moon, a street with houses."""
     rng = random.Random(seed)
     w, h = size
@@ -81,29 +80,25 @@ def scene_image(hour: float, caption: str, size: tuple[int, int], seed: int) -> 
                 draw.rectangle([wx, wy, wx + 12, wy + 16], fill=(255, 220, 130) if lit else (60, 70, 90))
         x += bw
     draw.rectangle([0, ground, w, h], fill=(70, 70, 75) if light else (30, 30, 35))
-    img = img.filter(ImageFilter.GaussianBlur(0.6))
-    draw = ImageDraw.Draw(img)
-    label = font(max(14, h // 22), "bold")
-    draw.text((w * 0.05, h * 0.05), caption, font=label, fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0))
-    return img
+    return img.filter(ImageFilter.GaussianBlur(0.6))
 
 
-def write_photo(path: Path, hhmm: str, caption: str, seed: int) -> None:
+def write_photo(path: Path, hhmm: str, seed: int) -> None:
     hour = int(hhmm[:2]) + int(hhmm[3:]) / 60
     size = (1600, 1200) if seed % 3 else (1080, 1440)
-    img = scene_image(hour, caption, size, seed)
+    img = scene_image(hour, size, seed)
     exif = Image.Exif()
     exif.get_ifd(0x8769)[0x9003] = f"{DEMO_DAY:%Y:%m:%d} {hhmm}:00"
     exif.get_ifd(0x8769)[0x9011] = "+02:00"
     img.save(path, "JPEG", quality=88, exif=exif.tobytes())
 
 
-def write_clip(path: Path, hhmm: str, caption: str, seed: int) -> None:
+def write_clip(path: Path, hhmm: str, seed: int) -> None:
     """A 4 s clip: a slow pan over the scene with a soft tone, tagged with an iPhone-style local time."""
     hour = int(hhmm[:2]) + int(hhmm[3:]) / 60
     portrait = seed % 2 == 0
     out_w, out_h = (720, 1280) if portrait else (1280, 720)
-    still = scene_image(hour, caption, (out_w + 240, out_h), seed)
+    still = scene_image(hour, (out_w + 240, out_h), seed)
     with tempfile.TemporaryDirectory() as tmp:
         frame = Path(tmp) / "scene.png"
         still.save(frame)
@@ -112,7 +107,9 @@ def write_clip(path: Path, hhmm: str, caption: str, seed: int) -> None:
             imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error",
             "-loop", "1", "-framerate", "25", "-t", "4", "-i", str(frame),
             "-f", "lavfi", "-t", "4", "-i", f"sine=frequency={freq}:sample_rate=44100",
-            "-filter_complex", f"[0:v]crop={out_w}:{out_h}:x='240*t/4':y=0,format=yuv420p[v];[1:a]volume=0.2,afade=t=in:d=0.5,afade=t=out:st=3.5:d=0.5[a]",
+            "-filter_complex",
+            f"[0:v]crop={out_w}:{out_h}:x='240*t/4':y=0,format=yuv420p[v];"
+            "[1:a]volume=0.2,afade=t=in:d=0.5,afade=t=out:st=3.5:d=0.5[a]",
             "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac",
             "-metadata", f"com.apple.quicktime.creationdate={DEMO_DAY:%Y-%m-%d}T{hhmm}:00+0200",
             "-movflags", "use_metadata_tags", str(path),
@@ -167,10 +164,11 @@ def create_demo(ctx: Context, *, render: bool = True) -> Iterator[str]:
 
 def _upload_scenes(ctx: Context, project_id: int) -> Iterator[str]:
     yield f"generating {len(SCENES)} demo moments..."
+    phones: dict[str, str | None] = {}  # alias -> contributor token, as if each person used one phone
     with tempfile.TemporaryDirectory() as tmp:
         for i, (hhmm, kind, caption, alias, role, mood) in enumerate(SCENES):
             path = Path(tmp) / (f"moment{i:02d}.jpg" if kind == "photo" else f"moment{i:02d}.mov")
-            (write_photo if kind == "photo" else write_clip)(path, hhmm, caption, i + 1)
+            (write_photo if kind == "photo" else write_clip)(path, hhmm, i + 1)
             with ctx.sessions() as session, path.open("rb") as fh:
                 project = session.get(Project, project_id)
                 assert project is not None
@@ -178,6 +176,8 @@ def _upload_scenes(ctx: Context, project_id: int) -> Iterator[str]:
                     session=session, storage=ctx.storage, settings=ctx.settings, project=project, source=fh,
                     fields=UploadFields(caption=caption, alias=alias, role=role, mood=mood, consent=True,
                                         original_name=path.name, captured_at=datetime(2026, 7, 24, 12, 0)),
+                    contributor_token=phones.get(alias),
                 )
+                phones.setdefault(alias, result.contributor_token)
                 moment_id = result.moment.id
             derive.derive_moment(moment_id, ctx=ctx)

@@ -85,7 +85,9 @@ def current_staff_optional(request: Request, session: SessionDep) -> User | None
 
 def current_staff_api(user: Annotated[User | None, Depends(current_staff_optional)], request: Request) -> User:
     if user is None:
-        raise HTTPException(401, "sign in or send 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "sign in or send 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
+        )
     if "authorization" not in request.headers and request.method not in ("GET", "HEAD", "OPTIONS"):
         check_csrf(request, request.headers.get("x-csrf-token"))
     return user

@@ -3,7 +3,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login.email": {"en": "Email", "nl": "E-mailadres"},
     "login.password": {"en": "Password", "nl": "Wachtwoord"},
     "login.submit": {"en": "Sign in", "nl": "Aanmelden"},
-    "login.wrong": {"en": "That email and password do not match.", "nl": "Dit e-mailadres en wachtwoord horen niet bij elkaar."},
+    "login.wrong": {
+        "en": "That email and password do not match.",
+        "nl": "Dit e-mailadres en wachtwoord horen niet bij elkaar.",
+    },
     "login.too_many": {
         "en": "Too many attempts. Please wait a few minutes.",
         "nl": "Te veel pogingen. Wacht een paar minuten.",

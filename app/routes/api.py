@@ -131,7 +131,9 @@ def update_moment(moment_id: int, body: MomentUpdate, session: SessionDep, user:
     return MomentPublic.of(curation.update_moment(session=session, moment=moment, patch=patch))
 
 
-def _request_render(kind: str, project_id: int, options: dict[str, Any], session: SessionDep, user: CurrentStaff) -> RenderPublic:
+def _request_render(
+    kind: str, project_id: int, options: dict[str, Any], session: SessionDep, user: CurrentStaff
+) -> RenderPublic:
     project = projects.project_for(session=session, user=user, project_id=project_id)
     render = rendering.request_render(session=session, project=project, kind=kind, options=options, user=user)
     return RenderPublic.of(render)

@@ -67,7 +67,9 @@ def check_fields(fields: UploadFields) -> None:
         check_timezone(fields.tz)
 
 
-def contributor_for(*, session: Session, project: Project, token: str | None, alias: str) -> tuple[Contributor, str | None]:
+def contributor_for(
+    *, session: Session, project: Project, token: str | None, alias: str
+) -> tuple[Contributor, str | None]:
     """The contributor behind `token` in this project, or a new one (returning its new token)."""
     if token:
         found = session.scalar(

@@ -64,7 +64,9 @@ def redis_queue() -> str:
 
 
 @pytest.mark.services
-def test_postgres_and_redis_run_the_same_flow(pg_url: str, redis_queue: str, settings: Settings, tmp_path: Path) -> None:
+def test_postgres_and_redis_run_the_same_flow(
+    pg_url: str, redis_queue: str, settings: Settings, tmp_path: Path
+) -> None:
     ctx = build_context(settings.model_copy(update={
         "database_url": pg_url, "queue_backend": "redis", "redis_url": REDIS_URL, "queue_name": redis_queue,
     }))

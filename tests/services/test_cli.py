@@ -28,7 +28,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_project_create_prints_json(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["project", "create", "--title", "Dag in de winkel", "--date", "2024-07-24", "--tz", "Europe/Amsterdam"])
+    code = main(
+        ["project", "create", "--title", "Dag in de winkel", "--date", "2024-07-24", "--tz", "Europe/Amsterdam"]
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= {"id", "token", "invite_url"}
@@ -50,7 +52,9 @@ def test_user_mistakes_give_one_line_and_exit_2(
     assert needle in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_user_add_and_token_create(data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_user_add_and_token_create(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))

@@ -72,7 +72,8 @@ def test_upload_approve_film_download_through_the_queue(queued_ctx: Context, tmp
             assert r.status_code == 201, r.text
             ids.append(r.json()["id"])
         for mid in ids:
-            assert client.patch(f"/api/moments/{mid}", headers=staff.headers, json={"status": "approved"}).status_code == 200
+            r = client.patch(f"/api/moments/{mid}", headers=staff.headers, json={"status": "approved"})
+            assert r.status_code == 200
         r = client.post(f"/api/projects/{project.id}/films", headers=staff.headers,
                         json={"size": "160x90", "fps": 10, "quality": "preview"})
         assert r.status_code == 202, r.text
@@ -159,7 +160,8 @@ def test_serve_stops_on_sigterm_and_requeues_the_render_in_flight(tmp_path: Path
                        json={"size": "320x180", "fps": 25, "quality": "final"}, timeout=10)
         assert r.status_code == 202, r.text
         render_url = f"{base}/api/renders/{r.json()['id']}"
-        wait_for(lambda: httpx.get(render_url, headers=staff.headers).json()["status"] != "queued", 60, "the render to start")
+        wait_for(lambda: httpx.get(render_url, headers=staff.headers).json()["status"] != "queued", 60,
+                 "the render to start")
         took = stop_server(proc)
     finally:
         if proc.poll() is None:

@@ -38,7 +38,9 @@ def photo(tmp_path: Path) -> Path:
     return make_photo(tmp_path / "breakfast.jpg", taken=datetime(2024, 7, 24, 7, 15, 30), offset="+02:00")
 
 
-def test_upload_photo_returns_moment_with_exif_time(client: TestClient, project: factories.ProjectRef, photo: Path) -> None:
+def test_upload_photo_returns_moment_with_exif_time(
+    client: TestClient, project: factories.ProjectRef, photo: Path
+) -> None:
     r = upload(client, project.invite_token, photo, caption="Ontbijt", mood=4, alias="Zoë", role="customer",
                tz="Europe/Amsterdam")
     assert r.status_code == 201, r.text
@@ -54,14 +56,18 @@ def test_upload_photo_returns_moment_with_exif_time(client: TestClient, project:
     assert "dayreel_contributor_" in "".join(r.headers.get_list("set-cookie"))
 
 
-def test_same_file_twice_returns_existing_moment(client: TestClient, project: factories.ProjectRef, photo: Path) -> None:
+def test_same_file_twice_returns_existing_moment(
+    client: TestClient, project: factories.ProjectRef, photo: Path
+) -> None:
     first = upload(client, project.invite_token, photo)
     second = upload(client, project.invite_token, photo)
     assert first.status_code == 201 and second.status_code == 200
     assert first.json()["id"] == second.json()["id"]
 
 
-def test_clip_upload_reads_duration_and_audio(client: TestClient, project: factories.ProjectRef, tmp_path: Path) -> None:
+def test_clip_upload_reads_duration_and_audio(
+    client: TestClient, project: factories.ProjectRef, tmp_path: Path
+) -> None:
     clip = make_clip(tmp_path / "clip.mp4", duration_s=1.0, audio=True, creation_time="2024-07-24T10:00:00Z")
     r = upload(client, project.invite_token, clip, tz="Europe/Amsterdam")
     assert r.status_code == 201, r.text
@@ -153,7 +159,8 @@ def test_create_and_list_projects(client: TestClient, staff: factories.StaffUser
     assert created["invite_url"] == f"http://testserver/c/{created['invite_token']}"
     listed = client.get("/api/projects", headers=staff.headers).json()
     assert created["id"] in [p["id"] for p in listed]
-    bad = client.post("/api/projects", headers=staff.headers, json={"title": "x", "date": "2024-07-24", "timezone": "Nowhere"})
+    bad = client.post("/api/projects", headers=staff.headers,
+                      json={"title": "x", "date": "2024-07-24", "timezone": "Nowhere"})
     assert bad.status_code == 422 and "time zone" in bad.json()["detail"]
 
 
