@@ -84,9 +84,7 @@ def parse_offset(text: str | None) -> int | None:
     return -minutes if m[1] == "-" else minutes
 
 
-def exif_time(
-    value: str | None, *, subsec: str | None = None, offset: str | None = None
-) -> CaptureTime | None:
+def exif_time(value: str | None, *, subsec: str | None = None, offset: str | None = None) -> CaptureTime | None:
     """An EXIF "YYYY:MM:DD HH:MM:SS" (+ SubSecTime digits, + OffsetTime) as source "exif"; None if blank."""
     if not value:
         return None

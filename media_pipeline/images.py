@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import av
 import pillow_heif
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 from media_pipeline.types import Kind, MediaError
 
@@ -26,9 +28,13 @@ JPEG_QUALITY = 85
 WEBP_QUALITY = 80
 
 
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info)
+
+
 def _flatten(img: Image.Image) -> Image.Image:
     """RGB, with any alpha laid on a neutral grey (CMYK, 16-bit, palette and LA all end up RGB)."""
-    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info):
+    if _has_alpha(img):
         rgba = img.convert("RGBA")
         bg = Image.new("RGB", rgba.size, NEUTRAL_BG)
         bg.paste(rgba, mask=rgba.getchannel("A"))
@@ -38,15 +44,54 @@ def _flatten(img: Image.Image) -> Image.Image:
     return img.convert("RGB") if img.mode != "RGB" else img
 
 
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+@functools.lru_cache(maxsize=16)
+def _to_srgb(icc: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """A colour transform from an embedded profile to sRGB; None when already sRGB or unusable.
+
+    Phones write Display P3 (iPhone) and print files CMYK profiles: shown as if sRGB they look dull
+    or off. Transforms are cached by profile (a few KB each), never the images.
+    """
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if "srgb" in ImageCms.getProfileDescription(profile).lower().replace(" ", ""):
+            return None
+        out_mode = "RGBA" if mode == "RGBA" else "RGB"
+        return ImageCms.buildTransform(profile, _SRGB, mode, out_mode)
+    except (OSError, ValueError, ImageCms.PyCMSError):
+        return None  # a broken profile: show the pixels as they are rather than fail
+
+
+def _in_srgb(img: Image.Image) -> Image.Image:
+    icc = img.info.get("icc_profile")
+    if not icc or img.mode not in ("RGB", "RGBA", "CMYK"):
+        return img
+    transform = _to_srgb(icc, img.mode)
+    if transform is None:
+        return img
+    converted = ImageCms.applyTransform(img, transform)
+    assert converted is not None
+    converted.info = {k: v for k, v in img.info.items() if k != "icc_profile"}  # keeps "exif" for orientation
+    return converted
+
+
 def open_image(
-    path: Path, *, fit: tuple[int, int] | None = None, long_side: int | None = None
+    path: Path,
+    *,
+    fit: tuple[int, int] | None = None,
+    long_side: int | None = None,
+    keep_alpha: bool = False,
 ) -> Image.Image:
     """An upright RGB image; with `fit`, decoded no larger than needed to cover `fit` (w, h) px.
 
     `long_side` (px) instead asks for an image whose longer side is at least that long (thumbnails,
-    previews), whatever its orientation. JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale when the
+    previews), whatever its orientation. `keep_alpha` returns an image with transparency as RGBA
+    (logos) instead of flattening it on grey. JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale when the
     target is that much smaller; the requested draft size accounts for orientation so portrait photos
-    are reduced too. The result is not resized further: use `fit_within` for an exact size.
+    are reduced too. An embedded colour profile (Display P3, CMYK) is converted to sRGB. The result
+    is not resized further: use `fit_within` for an exact size.
     """
     with Image.open(path) as img:
         img.seek(0)  # first frame of a GIF
@@ -63,7 +108,10 @@ def open_image(
             if scale < 1:
                 img.draft("RGB", (max(1, int(img.width * scale)), max(1, int(img.height * scale))))
         img.load()
-        upright = ImageOps.exif_transpose(img) or img
+        coloured = _in_srgb(img)
+        upright = ImageOps.exif_transpose(coloured) or coloured
+        if keep_alpha and _has_alpha(upright):
+            return upright.convert("RGBA")
         return _flatten(upright)
 
 
@@ -74,6 +122,23 @@ def fit_within(img: Image.Image, long_side: int) -> Image.Image:
         return img.copy()
     size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
     return img.resize(size, Image.Resampling.LANCZOS)
+
+
+def video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream | None:
+    """The clip's picture: the first video stream that is not an attached cover picture or thumbnail."""
+    still = av.stream.Disposition.attached_pic | av.stream.Disposition.timed_thumbnails
+    for stream in container.streams.video:
+        if not int(stream.disposition) & int(still):
+            return stream
+    return None
+
+
+def _video_stream_of(container: av.container.InputContainer, path: Path) -> av.video.stream.VideoStream:
+    stream = video_stream(container)
+    if stream is None:
+        raise MediaError(f"We could not find a picture in the video {path.name}.", code="unreadable")
+    stream.thread_type = "AUTO"
+    return stream
 
 
 def display_rotation_ccw(frame: av.VideoFrame, stream: av.video.stream.VideoStream) -> int:
@@ -117,8 +182,7 @@ def clip_frame(path: Path, *, at_s: float = 1.0, fit: tuple[int, int] | None = N
     Past the end it is the last frame. Raises MediaError (a ValueError) when there is no frame.
     """
     with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        stream = _video_stream_of(container, path)
         chosen: av.VideoFrame | None = None
         for frame, t in _frames_from(container, stream, at_s):
             chosen = frame
@@ -154,8 +218,7 @@ def poster_frame(src: Path, *, near_s: float = 1.0) -> Image.Image:
     """
     try:
         with av.open(str(src)) as container:
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
+            stream = _video_stream_of(container, src)
             duration = _clip_duration_s(container, stream)
             start = min(near_s, duration / 2) if duration > 0 else near_s
             fallback: av.VideoFrame | None = None
@@ -196,11 +259,30 @@ def _save_atomic(img: Image.Image, dest: Path) -> None:
         raise
 
 
-def _derived(src: Path, dest: Path, kind: Kind, long_side_px: int) -> tuple[int, int]:
-    img = poster_frame(src) if kind == "clip" else open_image(src, long_side=long_side_px)
-    small = fit_within(img, long_side_px)
-    _save_atomic(small, dest)
-    return small.size
+def make_derived(src: Path, *, kind: Kind, outputs: Mapping[Path, int]) -> dict[Path, tuple[int, int]]:
+    """Several derived files from one decode: `outputs` maps each dest to its long side (px).
+
+    Returns each dest's (w, h) px; raises MediaError when the source cannot be decoded. Same rules as
+    `make_thumbnail`. Use it to make a preview and a thumbnail together: a 12 MP HEIC takes ~1 s to
+    decode on this machine, so decoding once matters.
+    """
+    if not outputs:
+        return {}
+    largest = max(outputs.values())
+    try:
+        img = poster_frame(src) if kind == "clip" else open_image(src, long_side=largest)
+    except MediaError:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, av.FFmpegError) as exc:
+        # probe has vetted the file by now; this is a file changed or damaged since, not a crash
+        raise MediaError(f"We could not make a preview of {src.name}; it may be damaged.", code="unreadable") from exc
+    sizes: dict[Path, tuple[int, int]] = {}
+    # largest first, each made from the previous one: scaling 1920 -> 480 is cheaper than 4032 -> 480
+    for dest, long_side in sorted(outputs.items(), key=lambda item: -item[1]):
+        img = fit_within(img, long_side)
+        _save_atomic(img, dest)
+        sizes[dest] = img.size
+    return sizes
 
 
 def make_thumbnail(src: Path, dest: Path, *, kind: Kind, long_side_px: int = THUMBNAIL_PX) -> tuple[int, int]:
@@ -209,7 +291,7 @@ def make_thumbnail(src: Path, dest: Path, *, kind: Kind, long_side_px: int = THU
     The longer side is `long_side_px` (never enlarged). No EXIF or GPS is copied. `dest` is replaced
     atomically (temporary file in the same folder, then os.replace).
     """
-    return _derived(src, dest, kind, long_side_px)
+    return make_derived(src, kind=kind, outputs={dest: long_side_px})[dest]
 
 
 def make_preview(src: Path, dest: Path, *, kind: Kind, long_side_px: int = PREVIEW_PX) -> tuple[int, int]:
@@ -217,4 +299,4 @@ def make_preview(src: Path, dest: Path, *, kind: Kind, long_side_px: int = PREVI
 
     Same rules as `make_thumbnail`: longer side `long_side_px` (never enlarged), no metadata, atomic.
     """
-    return _derived(src, dest, kind, long_side_px)
+    return make_derived(src, kind=kind, outputs={dest: long_side_px})[dest]

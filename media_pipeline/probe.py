@@ -2,30 +2,34 @@
 
 `sniff` looks at magic numbers only. `probe` then proves the type by decoding (a photo's pixels, a clip's
 first and last frames) in a child process forked from a small, single-threaded fork server: a hung or
-crashing decoder is killed at `timeout_s` and becomes a MediaError, and the caller never crashes. A
-fork costs ~10 ms (the server's first start ~150 ms), so the common case stays cheap.
+crashing decoder is killed at `timeout_s` and becomes a MediaError, and the caller never crashes. The
+server has Pillow, pillow-heif and PyAV imported already, so a probe costs ~15-20 ms more than in
+process (the server's first start ~150 ms): the common case stays cheap.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
+import os
 import re
 import stat
 import threading
 import warnings
 from collections.abc import Callable
 from fractions import Fraction
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerProcess, set_spawning_popen
 from pathlib import Path
 from typing import Any
 
 import av
 from PIL import Image, UnidentifiedImageError
 
-from media_pipeline import images  # noqa: F401  (registers the HEIF opener with Pillow)
 from media_pipeline.capture_time import exif_time, iso_time, utc_time
-from media_pipeline.images import display_rotation_ccw
+from media_pipeline.images import display_rotation_ccw, video_stream  # also registers the HEIF opener
 from media_pipeline.types import CaptureTime, Kind, MediaError, MediaInfo
 
 HEADER_BYTES = 4096
@@ -154,7 +158,8 @@ def probe(
             "photo, or an MP4, MOV, WebM or 3GP video.",
             code="unsupported",
         )
-    return _isolated(_probe_here, (str(path), sniffed, max_pixels, max_duration_s), timeout_s)
+    # absolute: the child is forked from the fork server, whose working folder may differ from ours
+    return _isolated(_probe_here, (os.path.abspath(path), sniffed, max_pixels, max_duration_s), timeout_s)
 
 
 # --- running the decode apart from the caller ------------------------------------------------------
@@ -163,12 +168,13 @@ def probe(
 def _isolated(worker: Callable[..., MediaInfo], args: tuple[Any, ...], timeout_s: float) -> MediaInfo:
     """worker(*args) in a forked child, killed after `timeout_s` s; any failure becomes a MediaError."""
     try:
-        ctx = _fork_context()
-        receiver, sender = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_child_main, args=(sender, worker, args), name="dayreel-probe")
+        _start_fork_server()
+        receiver, sender = multiprocessing.Pipe(duplex=False)
+        child = _ProbeProcess(target=_child_main, args=(sender, worker, args), name="dayreel-probe")
         child.start()
-    except (AssertionError, OSError, ValueError):
-        # a daemonic worker may not have children: decode here, under a watchdog thread instead
+    except Exception:
+        # a daemonic worker may not have children (AssertionError), or the process table is full:
+        # decode here, under a watchdog thread instead
         return _in_thread(worker, args, timeout_s)
     sender.close()
     try:
@@ -188,19 +194,51 @@ def _isolated(worker: Callable[..., MediaInfo], args: tuple[Any, ...], timeout_s
     return _unpack(reply)
 
 
-_context: multiprocessing.context.BaseContext | None = None
-_context_lock = threading.Lock()
+_preload_set = False
+_preload_lock = threading.Lock()
 
 
-def _fork_context() -> multiprocessing.context.BaseContext:
-    global _context
-    with _context_lock:
-        if _context is None:
-            ctx = multiprocessing.get_context("forkserver")
+def _start_fork_server() -> None:
+    global _preload_set
+    with _preload_lock:
+        if not _preload_set:
             # the server imports Pillow, pillow-heif and PyAV once; each probe is then a cheap fork
-            ctx.set_forkserver_preload(["media_pipeline.probe"])
-            _context = ctx
-        return _context
+            multiprocessing.get_context("forkserver").set_forkserver_preload(["media_pipeline.probe"])
+            _preload_set = True
+
+
+class _ProbePopen(popen_forkserver.Popen):
+    """The fork server's Popen, except that the child does not re-run the caller's main script.
+
+    Python 3.11 never preloads a script's __main__ in the fork server (it looks for a key that
+    get_preparation_data does not set), so each child would run it again: for the app's CLI that is
+    importing the whole web app, ~0.5 s per probe. Our workers live in importable modules; the child
+    needs no __main__. Same steps as popen_forkserver.Popen._launch otherwise.
+    """
+
+    def _launch(self, process_obj: Any) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buf = io.BytesIO()
+        set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        _parent_w = os.dup(w)
+        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _ProbeProcess(ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> _ProbePopen:
+        return _ProbePopen(process_obj)
 
 
 def _child_main(conn: Connection, worker: Callable[..., MediaInfo], args: tuple[Any, ...]) -> None:
@@ -237,9 +275,7 @@ def _in_thread(worker: Callable[..., MediaInfo], args: tuple[Any, ...], timeout_
 
 
 def _timed_out() -> MediaError:
-    return MediaError(
-        "Reading this file took too long; it may be damaged. Please try another copy.", code="unreadable"
-    )
+    return MediaError("Reading this file took too long; it may be damaged. Please try another copy.", code="unreadable")
 
 
 def _unreadable_text(kind: str = "file") -> str:
@@ -373,9 +409,9 @@ def _probe_clip(path: Path, fmt: str, mime: str, max_pixels: int, max_duration_s
     except av.FFmpegError as exc:
         raise MediaError(_unreadable_text("video"), code="unreadable") from exc
     with container:
-        if not container.streams.video:
+        stream = video_stream(container)
+        if stream is None:
             raise MediaError("This file has no picture, only sound. Please send a video.", code="unsupported")
-        stream = container.streams.video[0]
         codec = stream.codec_context
         if not codec.width or not codec.height:
             raise MediaError(_unreadable_text("video"), code="unreadable")
@@ -387,7 +423,8 @@ def _probe_clip(path: Path, fmt: str, mime: str, max_pixels: int, max_duration_s
         if first is None:
             raise MediaError(_unreadable_text("video"), code="unreadable")
         ccw = display_rotation_ccw(first, stream)
-        if duration is not None and duration > 1.0 and not _reaches(container, stream, duration - 1.0):
+        video_end = _video_end_s(stream) or duration  # the sound may run on past the picture
+        if video_end is not None and video_end > 1.0 and not _reaches(container, stream, video_end - 1.0):
             # the index promises more than the bytes hold: an upload cut off half-way
             raise MediaError(_unreadable_text("video"), code="unreadable")
         if duration is None:
@@ -435,9 +472,7 @@ def _duration_s(container: av.container.InputContainer, stream: av.video.stream.
     return None
 
 
-def _duration_by_demuxing(
-    container: av.container.InputContainer, stream: av.video.stream.VideoStream
-) -> float | None:
+def _duration_by_demuxing(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float | None:
     """Browser-recorded WebM often has no duration in its header: find the last packet's time."""
     container.seek(0)
     last = None
@@ -448,9 +483,7 @@ def _duration_by_demuxing(
     return last
 
 
-def _first_frame(
-    container: av.container.InputContainer, stream: av.video.stream.VideoStream
-) -> av.VideoFrame | None:
+def _first_frame(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> av.VideoFrame | None:
     try:
         for frame in container.decode(stream):
             return frame
@@ -459,9 +492,13 @@ def _first_frame(
     return None
 
 
-def _reaches(
-    container: av.container.InputContainer, stream: av.video.stream.VideoStream, at_s: float
-) -> bool:
+def _video_end_s(stream: av.video.stream.VideoStream) -> float | None:
+    if stream.duration is None or stream.time_base is None or stream.duration <= 0:
+        return None
+    return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
+
+
+def _reaches(container: av.container.InputContainer, stream: av.video.stream.VideoStream, at_s: float) -> bool:
     """True when the bytes hold a video packet at or after `at_s` s (demuxed, not decoded: cheap)."""
     try:
         container.seek(int(at_s / stream.time_base), stream=stream, backward=True)

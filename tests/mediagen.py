@@ -5,6 +5,7 @@ Every test makes what it needs here, in tmp_path; nothing large is committed.
 
 from __future__ import annotations
 
+import struct
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -115,6 +116,7 @@ def make_clip(
     acodec: str | None = None,
     faststart: bool = False,
     black_until_s: float | None = None,
+    pix_fmt: str = "yuv420p",
 ) -> Path:
     """A solid-colour clip (optionally a different bottom half) with a sine tone, written by ffmpeg.
 
@@ -124,7 +126,8 @@ def make_clip(
     `vfr` drops frames 3-6 so frame times are irregular (a variable-frame-rate clip);
     `acodec` overrides the audio encoder (e.g. libopencore_amrnb for a classic 3GP, which needs 8 kHz);
     `vcodec` "vp9" picks VP9 for .webm; `faststart` puts the index (moov) first in MP4/MOV;
-    `black_until_s` paints the picture black until that time (a fade-in, a hand over the lens).
+    `black_until_s` paints the picture black until that time (a fade-in, a hand over the lens);
+    `pix_fmt` e.g. "yuv420p10le" with libx265 makes a 10-bit clip like an iPhone's HDR video.
     """
     r, g, b = COLOURS[colour]
     w, h = size
@@ -153,7 +156,7 @@ def make_clip(
         if audio:
             cmd += ["-c:a", acodec or "libopus"]
     else:
-        cmd += ["-c:v", vcodec, "-pix_fmt", "yuv420p"]
+        cmd += ["-c:v", vcodec, "-pix_fmt", pix_fmt]
         if vcodec in ("libx264", "libx265"):
             cmd += ["-preset", "ultrafast"]
         if audio:
@@ -224,7 +227,13 @@ def quadrant_image(size: tuple[int, int], colours: tuple[str, str, str, str] = Q
 
 
 def make_oriented_photo(
-    path: Path, *, orientation: int, size: tuple[int, int] = (64, 48), fmt: str = "JPEG", **exif: object
+    path: Path,
+    *,
+    orientation: int,
+    size: tuple[int, int] = (64, 48),
+    fmt: str = "JPEG",
+    icc_profile: bytes | None = None,
+    **exif: object,
 ) -> Path:
     """A photo that shows `quadrant_image(size)` upright only when its EXIF `orientation` is applied."""
     upright = quadrant_image(size)
@@ -234,5 +243,47 @@ def make_oriented_photo(
         import pillow_heif
 
         pillow_heif.register_heif_opener()
-    stored.save(path, fmt, exif=exif_bytes(orientation=orientation, **exif))  # type: ignore[arg-type]
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
+    stored.save(path, fmt, exif=exif_bytes(orientation=orientation, **exif), **extra)  # type: ignore[arg-type]
     return path
+
+
+def _s15fixed16(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def _xyz_tag(x: float, y: float, z: float) -> bytes:
+    return b"XYZ \0\0\0\0" + _s15fixed16(x) + _s15fixed16(y) + _s15fixed16(z)
+
+
+def display_p3_icc() -> bytes:
+    """A minimal ICC v2 Display P3 profile (what iPhones embed), written by hand: no files committed.
+
+    Matrix/TRC profile: D50-adapted P3 primaries and the sRGB tone curve as a 1024-entry table.
+    sRGB red (255, 0, 0) is (234, 51, 35) in Display P3.
+    """
+    levels = [i / 1023 for i in range(1024)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in levels]
+    curve = b"curv\0\0\0\0" + struct.pack(">I", 1024) + struct.pack(">1024H", *(round(v * 65535) for v in linear))
+    name = b"Display P3 (test)\0"
+    desc = b"desc\0\0\0\0" + struct.pack(">I", len(name)) + name + b"\0" * 79
+    tags = [
+        (b"desc", desc),
+        (b"cprt", b"text\0\0\0\0none\0"),
+        (b"wtpt", _xyz_tag(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", _xyz_tag(0.5151, 0.2412, -0.0011)),
+        (b"gXYZ", _xyz_tag(0.2920, 0.6922, 0.0419)),
+        (b"bXYZ", _xyz_tag(0.1571, 0.0666, 0.7841)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
+    start = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        data += b"\0" * (-(start + len(data)) % 4)  # tags start on 4-byte boundaries
+        table += signature + struct.pack(">II", start + len(data), len(body))
+        data += body
+    header = struct.pack(">I4sI4s4s4s", start + len(data), b"lcms", 0x02100000, b"mntr", b"RGB ", b"XYZ ")
+    header += b"\0" * 12 + b"acspAPPL" + b"\0" * 24 + _xyz_tag(0.9642, 1.0, 0.8249)[8:] + b"\0" * 48
+    return header + struct.pack(">I", len(tags)) + table + data

@@ -7,9 +7,12 @@ import logging
 from app.context import Context
 from app.models import Moment
 from app.storage import derived_key
-from media_pipeline.images import make_preview, make_thumbnail
+from media_pipeline.images import make_derived
 
 log = logging.getLogger("dayreel.derive")
+
+THUMB_PX = 480
+PREVIEW_PX = 1920
 
 
 def derive_moment(moment_id: int, *, ctx: Context) -> None:
@@ -22,10 +25,13 @@ def derive_moment(moment_id: int, *, ctx: Context) -> None:
         thumb_key = derived_key(moment.sha256, "thumb.jpg")
         preview_key = derived_key(moment.sha256, "preview.jpg")
         try:
-            for key, make in ((thumb_key, make_thumbnail), (preview_key, make_preview)):
-                if not ctx.storage.exists(key):
-                    tmp = ctx.storage.temp_dir() / f"derive-{moment.id}-{key.rsplit('/', 1)[-1]}"
-                    make(src, tmp, kind=moment.kind)  # type: ignore[arg-type]
+            wanted = {key: size for key, size in ((thumb_key, THUMB_PX), (preview_key, PREVIEW_PX))
+                      if not ctx.storage.exists(key)}
+            if wanted:
+                # one decode for both sizes: a 12 MP HEIC takes about a second to decode
+                temps = {ctx.storage.temp_dir() / f"derive-{moment.id}-{key.rsplit('/', 1)[-1]}": key for key in wanted}
+                make_derived(src, kind=moment.kind, outputs={tmp: wanted[key] for tmp, key in temps.items()})  # type: ignore[arg-type]
+                for tmp, key in temps.items():
                     ctx.storage.put_file(tmp, key)
         except Exception as err:  # a file we cannot derive from stays usable in lists, without pictures
             log.warning("derive failed for moment %s: %s", moment_id, err)

@@ -91,9 +91,7 @@ instants = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099,
 
 @settings(max_examples=150, deadline=None)
 @given(when=instants, pattern=st.sampled_from(PATTERNS))
-def test_any_datetime_formatted_in_a_phone_pattern_parses_back(
-    when: datetime, pattern: tuple[str, bool]
-) -> None:
+def test_any_datetime_formatted_in_a_phone_pattern_parses_back(when: datetime, pattern: tuple[str, bool]) -> None:
     template, with_ms = pattern
     ms = when.microsecond // 1000
     name = template.format(when, ms=ms)
@@ -130,9 +128,7 @@ def test_exif_time_reads_subseconds_and_offset() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "value", [None, "", "    :  :     :  :  ", "0000:00:00 00:00:00", "2024:13:01 00:00:00"]
-)
+@pytest.mark.parametrize("value", [None, "", "    :  :     :  :  ", "0000:00:00 00:00:00", "2024:13:01 00:00:00"])
 def test_blank_or_invalid_exif_times_give_none(value: str | None) -> None:
     assert exif_time(value) is None
 
@@ -149,20 +145,14 @@ def test_iso_time_keeps_local_time_and_offset() -> None:
     assert iso_time("2024-07-24T07:15:30+0200", source="quicktime") == CaptureTime(
         datetime(2024, 7, 24, 7, 15, 30), 120, "quicktime"
     )
-    assert iso_time("2024-07-24T07:15", source="xmp") == CaptureTime(
-        datetime(2024, 7, 24, 7, 15), None, "xmp"
-    )
+    assert iso_time("2024-07-24T07:15", source="xmp") == CaptureTime(datetime(2024, 7, 24, 7, 15), None, "xmp")
     assert iso_time("2024-07-24", source="xmp") is None  # a date says nothing about the time of day
     assert iso_time("not a date", source="xmp") is None
 
 
 def test_container_times_are_utc_and_zero_epochs_are_ignored() -> None:
-    assert utc_time("2024-07-24T05:15:30.000000Z") == CaptureTime(
-        datetime(2024, 7, 24, 5, 15, 30), 0, "container-utc"
-    )
-    assert utc_time("2024-07-24T05:15:30") == CaptureTime(
-        datetime(2024, 7, 24, 5, 15, 30), 0, "container-utc"
-    )
+    assert utc_time("2024-07-24T05:15:30.000000Z") == CaptureTime(datetime(2024, 7, 24, 5, 15, 30), 0, "container-utc")
+    assert utc_time("2024-07-24T05:15:30") == CaptureTime(datetime(2024, 7, 24, 5, 15, 30), 0, "container-utc")
     assert utc_time("1970-01-01T00:00:00.000000Z") is None
     assert utc_time("1904-01-01T00:00:00Z") is None
 
@@ -207,9 +197,7 @@ def test_container_utc_is_converted_into_the_device_or_project_zone(
 @settings(max_examples=100, deadline=None)
 @given(
     when=st.datetimes(min_value=datetime(1980, 1, 1), max_value=datetime(2030, 1, 1)),
-    zone=st.sampled_from(
-        ["Europe/Amsterdam", "America/Sao_Paulo", "Asia/Kolkata", "Australia/Adelaide", "UTC"]
-    ),
+    zone=st.sampled_from(["Europe/Amsterdam", "America/Sao_Paulo", "Asia/Kolkata", "Australia/Adelaide", "UTC"]),
 )
 def test_container_utc_conversion_keeps_the_instant(when: datetime, zone: str) -> None:
     found = resolve(
@@ -222,9 +210,7 @@ def test_container_utc_conversion_keeps_the_instant(when: datetime, zone: str) -
 
 
 def test_filename_comes_before_the_client_time() -> None:
-    found = resolve(
-        filename="IMG_20240724_071530.jpg", client_captured_at=datetime(2024, 7, 24, 9, 0, tzinfo=UTC)
-    )
+    found = resolve(filename="IMG_20240724_071530.jpg", client_captured_at=datetime(2024, 7, 24, 9, 0, tzinfo=UTC))
     assert found == CaptureTime(datetime(2024, 7, 24, 7, 15, 30), 120, "filename")
 
 
@@ -235,9 +221,7 @@ def test_whatsapp_date_uses_client_time_on_the_same_day() -> None:
 
 
 def test_whatsapp_date_falls_back_to_midday_when_the_client_time_is_another_day() -> None:
-    found = resolve(
-        filename="IMG-20240724-WA0003.jpg", client_captured_at=datetime(2024, 7, 29, 8, 0, tzinfo=UTC)
-    )
+    found = resolve(filename="IMG-20240724-WA0003.jpg", client_captured_at=datetime(2024, 7, 29, 8, 0, tzinfo=UTC))
     assert found == CaptureTime(datetime(2024, 7, 24, 12, 0), 120, "filename")
 
 

@@ -6,19 +6,29 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 
 from media_pipeline.images import (
     clip_frame,
     display_rotation_ccw,
     fit_within,
+    make_derived,
     make_preview,
     make_thumbnail,
     open_image,
     poster_frame,
 )
 from media_pipeline.types import MediaError
-from tests.mediagen import COLOURS, FFMPEG, QUADRANTS, exif_bytes, make_clip, make_oriented_photo, make_photo
+from tests.mediagen import (
+    COLOURS,
+    FFMPEG,
+    QUADRANTS,
+    display_p3_icc,
+    exif_bytes,
+    make_clip,
+    make_oriented_photo,
+    make_photo,
+)
 
 TOLERANCE = 40  # JPEG and yuv420p blur colours a little, never by this much
 
@@ -51,9 +61,7 @@ def assert_quadrants(img: Image.Image, expected: tuple[str, str, str, str] = QUA
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
 @pytest.mark.parametrize("orientation", range(1, 9))
-def test_every_exif_orientation_is_applied_in_derived_images(
-    folder: Path, fmt: str, orientation: int
-) -> None:
+def test_every_exif_orientation_is_applied_in_derived_images(folder: Path, fmt: str, orientation: int) -> None:
     src = make_oriented_photo(folder / f"o{orientation}.{fmt.lower()}", orientation=orientation, fmt=fmt)
     thumb = folder / f"o{orientation}-{fmt}.thumb.jpg"
     assert make_thumbnail(src, thumb, kind="photo") == (64, 48)
@@ -84,9 +92,7 @@ ROTATED = {
 
 @pytest.mark.parametrize("display_rotation", sorted(ROTATED))
 @pytest.mark.parametrize("suffix", [".mov", ".webm"])
-def test_clip_rotation_is_applied_in_poster_and_thumbnail(
-    folder: Path, display_rotation: int, suffix: str
-) -> None:
+def test_clip_rotation_is_applied_in_poster_and_thumbnail(folder: Path, display_rotation: int, suffix: str) -> None:
     src = make_clip(
         folder / f"rot{display_rotation}{suffix}",
         corners=QUADRANTS,
@@ -109,13 +115,9 @@ def test_clip_rotation_is_applied_in_poster_and_thumbnail(
 @pytest.mark.parametrize("display_rotation", [-90, 90])
 def test_clip_rotation_matches_what_ffmpeg_shows(folder: Path, display_rotation: int) -> None:
     # an independent judge: the ffmpeg command line rotates by the display matrix itself (autorotate)
-    src = make_clip(
-        folder / f"judge{display_rotation}.mp4", corners=QUADRANTS, rotation=display_rotation, audio=False
-    )
+    src = make_clip(folder / f"judge{display_rotation}.mp4", corners=QUADRANTS, rotation=display_rotation, audio=False)
     judged = folder / f"judge{display_rotation}.png"
-    subprocess.run(
-        [FFMPEG, "-y", "-loglevel", "error", "-i", str(src), "-frames:v", "1", str(judged)], check=True
-    )
+    subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-i", str(src), "-frames:v", "1", str(judged)], check=True)
     with Image.open(judged) as reference:
         assert reference.size == poster_frame(src).size
         assert_quadrants(poster_frame(src), tuple(corner_names(reference)))  # type: ignore[arg-type]
@@ -125,9 +127,7 @@ def corner_names(img: Image.Image) -> list[str]:
     """The name of the test colour nearest to each quadrant's colour."""
     found = []
     for c in corners(img):
-        found.append(
-            min(COLOURS, key=lambda n: sum((a - b) ** 2 for a, b in zip(c[:3], COLOURS[n], strict=True)))
-        )
+        found.append(min(COLOURS, key=lambda n: sum((a - b) ** 2 for a, b in zip(c[:3], COLOURS[n], strict=True))))
     return found
 
 
@@ -225,6 +225,14 @@ def test_thumbnail_and_preview_sizes(folder: Path, big_photo: Path) -> None:
         assert img.size == (360, 480) and img.format == "JPEG"
 
 
+def test_preview_and_thumbnail_from_one_decode(folder: Path, big_photo: Path) -> None:
+    made = make_derived(big_photo, kind="photo", outputs={folder / "d-t.jpg": 480, folder / "d-p.webp": 1920})
+    assert made == {folder / "d-t.jpg": (360, 480), folder / "d-p.webp": (1440, 1920)}
+    for name in ("d-t.jpg", "d-p.webp"):
+        with Image.open(folder / name) as img:
+            assert near(img.getpixel((img.width // 2, img.height // 2)), "blue")  # type: ignore[arg-type]
+
+
 def test_large_jpeg_is_decoded_in_draft_mode(big_photo: Path) -> None:
     img = open_image(big_photo, long_side=480)
     assert img.size == (375, 500)  # 1/4 scale, upright: big enough for 480 px, far below 1500x2000
@@ -252,7 +260,7 @@ def test_dest_is_replaced_atomically_and_nothing_is_left_behind(folder: Path) ->
     bad = folder / "bad.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 32)
     before = dest.read_bytes()
-    with pytest.raises(OSError):
+    with pytest.raises(MediaError, match="damaged"):
         make_thumbnail(bad, dest, kind="photo")
     assert dest.read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["thumb.jpg"]  # no temporary files
@@ -270,3 +278,44 @@ def test_fit_within_never_enlarges() -> None:
     img = Image.new("RGB", (200, 100))
     assert fit_within(img, 50).size == (50, 25)
     assert fit_within(img, 400).size == (200, 100)
+
+
+def test_alpha_is_flattened_on_grey_unless_kept(folder: Path) -> None:
+    logo = folder / "logo.png"
+    img = Image.new("RGBA", (64, 48), (0, 0, 0, 0))
+    img.paste((220, 30, 30, 255), (0, 0, 32, 48))
+    img.save(logo)
+    flat = open_image(logo)
+    assert flat.mode == "RGB" and near(flat.getpixel((8, 8)), "red")  # type: ignore[arg-type]
+    assert flat.getpixel((56, 8)) == (128, 128, 128)  # the transparent half shows the neutral grey
+    kept = open_image(logo, keep_alpha=True)
+    assert kept.mode == "RGBA" and kept.getpixel((56, 8))[3] == 0  # type: ignore[index]
+    assert open_image(make_photo(folder / "opaque.png"), keep_alpha=True).mode == "RGB"
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "HEIF"])
+def test_display_p3_photos_are_converted_to_srgb(folder: Path, fmt: str) -> None:
+    # sRGB red written the way an iPhone stores it: (234, 51, 35) in Display P3
+    path = folder / f"p3.{fmt.lower()}"
+    Image.new("RGB", (64, 48), (234, 51, 35)).save(path, fmt, icc_profile=display_p3_icc(), quality=95)
+    assert near(open_image(path).getpixel((32, 24)), (255, 0, 0))  # type: ignore[arg-type]
+    thumb = folder / f"p3-{fmt}.jpg"
+    make_thumbnail(path, thumb, kind="photo")
+    with Image.open(thumb) as img:
+        assert "icc_profile" not in img.info  # sRGB is what a viewer assumes without one
+        got = img.getpixel((32, 24))
+    assert near(got, (255, 0, 0)) and got[1] < 20  # type: ignore[index, arg-type]
+
+
+def test_colour_conversion_keeps_the_orientation(folder: Path) -> None:
+    path = make_oriented_photo(folder / "p3-o6.png", orientation=6, fmt="PNG", icc_profile=display_p3_icc())
+    img = open_image(path)
+    assert img.size == (64, 48)
+    assert corner_names(img) == list(QUADRANTS)  # colours shift a little; the layout must not
+
+
+def test_srgb_and_broken_profiles_leave_pixels_alone(folder: Path) -> None:
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    for name, icc in (("srgb.png", srgb), ("broken.png", b"not a profile")):
+        Image.new("RGB", (64, 48), (234, 51, 35)).save(folder / name, icc_profile=icc)
+        assert open_image(folder / name).getpixel((32, 24)) == (234, 51, 35)

@@ -7,14 +7,17 @@ import random
 import signal
 import struct
 import subprocess
+import sys
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from PIL import Image, PngImagePlugin
 
+from media_pipeline.images import make_thumbnail
 from media_pipeline.probe import _in_thread, _isolated, probe, sniff
 from media_pipeline.types import CaptureTime, MediaError, MediaInfo
 from tests.mediagen import FFMPEG, exif_bytes, make_clip, make_oriented_photo, make_photo
@@ -62,9 +65,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (b"hello, world\n", None),
     ],
 )
-def test_sniff_reads_magic_numbers(
-    tmp_path: Path, head: bytes, expected: tuple[str, str, str] | None
-) -> None:
+def test_sniff_reads_magic_numbers(tmp_path: Path, head: bytes, expected: tuple[str, str, str] | None) -> None:
     path = tmp_path / "upload.jpg"  # the name never counts
     path.write_bytes(head + b"\0" * 64)
     assert sniff(path) == expected
@@ -127,8 +128,6 @@ def test_every_photo_format_probes_and_decodes(folder: Path, name: str) -> None:
     info = probe(path)
     assert (info.kind, info.format, info.mime, info.width, info.height) == ("photo", fmt, mime, 64, 48)
     assert (info.duration_s, info.has_audio, info.captured) == (None, False, None)
-    from media_pipeline.images import make_thumbnail
-
     make_thumbnail(path, folder / f"{name}.thumb.jpg", kind="photo")
     with Image.open(folder / f"{name}.thumb.jpg") as thumb:
         got = thumb.convert("RGB").getpixel((32, 24))
@@ -150,9 +149,7 @@ def test_exif_time_without_offset_has_unknown_offset(folder: Path) -> None:
 def test_xmp_date_created_is_the_fallback(folder: Path) -> None:
     jpeg = folder / "xmp.jpg"
     Image.new("RGB", (64, 48), (220, 30, 30)).save(jpeg, xmp=XMP.encode())
-    assert probe(jpeg).captured == CaptureTime(
-        TAKEN, 120, "xmp"
-    )  # photoshop:DateCreated before xmp:CreateDate
+    assert probe(jpeg).captured == CaptureTime(TAKEN, 120, "xmp")  # photoshop:DateCreated before xmp:CreateDate
     png = folder / "xmp.png"
     meta = PngImagePlugin.PngInfo()
     meta.add_itxt(
@@ -165,9 +162,7 @@ def test_xmp_date_created_is_the_fallback(folder: Path) -> None:
 
 def test_exif_wins_over_xmp(folder: Path) -> None:
     path = folder / "both.jpg"
-    Image.new("RGB", (64, 48)).save(
-        path, exif=exif_bytes(taken=datetime(2024, 7, 24, 6, 0)), xmp=XMP.encode()
-    )
+    Image.new("RGB", (64, 48)).save(path, exif=exif_bytes(taken=datetime(2024, 7, 24, 6, 0)), xmp=XMP.encode())
     assert probe(path).captured == CaptureTime(datetime(2024, 7, 24, 6, 0), None, "exif")
 
 
@@ -200,6 +195,7 @@ CLIPS = {
     "silent.mp4": ({"audio": False}, "mp4", "video/mp4", "h264", None),
     "h264.mov": ({}, "mov", "video/quicktime", "h264", "aac"),
     "hevc.mp4": ({"vcodec": "libx265"}, "mp4", "video/mp4", "hevc", "aac"),
+    "hevc10.mov": ({"vcodec": "libx265", "pix_fmt": "yuv420p10le"}, "mov", "video/quicktime", "hevc", "aac"),
     "hevc.mov": ({"vcodec": "libx265", "audio": False}, "mov", "video/quicktime", "hevc", None),
     "vp8.webm": ({}, "webm", "video/webm", "vp8", "opus"),
     "vp9.webm": ({"vcodec": "vp9", "audio": False}, "webm", "video/webm", "vp9", None),
@@ -232,6 +228,17 @@ def test_variable_frame_rate_clip_reports_its_mean_rate(folder: Path) -> None:
     assert info.duration_s == pytest.approx(1.0, abs=0.06)
     assert info.fps is not None and 5.0 <= info.fps < 10.0  # 6 of 10 frames were kept
     assert info.has_audio
+
+
+def test_sound_running_on_past_the_picture_is_not_taken_for_a_cut_off_file(folder: Path) -> None:
+    path = folder / "long-sound.mp4"
+    subprocess.run(
+        [FFMPEG, "-y", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=red:s=64x48:d=1:r=10",
+         "-f", "lavfi", "-i", "sine=d=4", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(path)],
+        check=True,
+    )  # fmt: skip
+    info = probe(path)
+    assert info.has_audio and info.duration_s == pytest.approx(4.0, abs=0.1)
 
 
 def test_iphone_quicktime_creationdate_is_local_time_with_offset(folder: Path) -> None:
@@ -317,10 +324,7 @@ def _png_header_only(path: Path, w: int, h: int) -> Path:
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
     )
     return path
 
@@ -355,9 +359,7 @@ BAD = {
         "damaged",
     ),
     "truncated faststart mp4": (
-        lambda d: _truncated(
-            make_clip(d / "fs.mp4", duration_s=3, size=(160, 120), faststart=True), d / "fs-half.mp4"
-        ),
+        lambda d: _truncated(make_clip(d / "fs.mp4", duration_s=3, size=(160, 120), faststart=True), d / "fs-half.mp4"),
         "unreadable",
         "damaged",
     ),
@@ -499,3 +501,46 @@ def test_without_a_child_process_the_watchdog_thread_still_answers() -> None:
     with pytest.raises(MediaError, match="too long"):
         _in_thread(_nap, (), 0.2)
     assert time.monotonic() - started < 2
+
+
+def test_probes_from_many_threads_at_once(folder: Path) -> None:
+    # the app probes from worker threads; each probe has its own child
+    paths = [make_photo(folder / f"t{i}.png", colour=c) for i, c in enumerate(("red", "green", "blue", "cyan"))]
+    paths.append(make_clip(folder / "t.mp4", audio=False))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        infos = list(pool.map(probe, paths))
+    assert [i.format for i in infos] == ["png", "png", "png", "png", "mp4"]
+
+
+def test_a_relative_path_is_probed_from_the_callers_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_photo(folder / "here.webp")
+    probe(folder / "here.webp")  # the fork server is running, started from elsewhere
+    monkeypatch.chdir(folder)
+    assert probe(Path("here.webp")).format == "webp"
+
+
+MAIN_SCRIPT = """
+import os, sys
+from pathlib import Path
+if __name__ != "__main__":  # imported again in a child process as __mp_main__
+    Path(os.environ["MARKER"]).write_text("main ran again")
+sys.path.insert(0, os.environ["ROOT"])
+from media_pipeline.images import make_thumbnail
+from media_pipeline.probe import probe
+if __name__ == "__main__":
+    print(probe(Path(sys.argv[1])).format)
+"""
+
+
+def test_probe_children_do_not_rerun_the_callers_main_script(folder: Path) -> None:
+    # a console script (dayreel, uvicorn) would otherwise be imported again for every probe
+    script = folder / "caller.py"
+    script.write_text(MAIN_SCRIPT)
+    marker = folder / "marker.txt"
+    env = {**os.environ, "MARKER": str(marker), "ROOT": str(Path(__file__).resolve().parents[2])}
+    photo = make_photo(folder / "main.png")
+    done = subprocess.run(
+        [sys.executable, str(script), str(photo)], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "png"
+    assert not marker.exists()
