@@ -84,3 +84,7 @@ def keep_signal_handlers() -> Iterator[None]:
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
+
+
+# periodic tasks register on import
+from app import jobs_cleanup  # noqa: E402, F401

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -67,6 +68,19 @@ def check_fields(fields: UploadFields) -> None:
         check_timezone(fields.tz)
 
 
+def allowed_scopes(project: Project) -> list[str]:
+    """The consent scopes this project offers, in a fixed order; 'workshop' when none are set."""
+    wanted = (project.settings or {}).get("consent_scopes") or ["workshop"]
+    return [s for s in SCOPES if s in wanted] or ["workshop"]
+
+
+def check_scope(project: Project, scope: str) -> str:
+    allowed = allowed_scopes(project)
+    if scope not in allowed:
+        raise Invalid(f"this project allows the consent scope(s) {', '.join(allowed)}, not '{scope}'")
+    return scope
+
+
 def contributor_for(
     *, session: Session, project: Project, token: str | None, alias: str
 ) -> tuple[Contributor, str | None]:
@@ -95,7 +109,7 @@ def ingest_upload(
     storage: Storage,
     settings: Settings,
     project: Project,
-    source: Iterable[bytes] | BinaryIO,
+    source: Iterable[bytes] | BinaryIO | Path,
     fields: UploadFields,
     contributor_token: str | None = None,
 ) -> IngestResult:
@@ -103,8 +117,12 @@ def ingest_upload(
     if not project.contributions_open:
         raise Forbidden("this project does not take new moments any more")
     check_fields(fields)
+    check_scope(project, fields.consent_scope)
     try:
-        staged = storage.stage(source, max_bytes=settings.max_upload_bytes)
+        if isinstance(source, Path):  # already on our disk (resumable upload): move, don't copy
+            staged = storage.adopt(source, max_bytes=settings.max_upload_bytes)
+        else:
+            staged = storage.stage(source, max_bytes=settings.max_upload_bytes)
     except TooLarge:
         raise TooLargeError(f"this file is larger than the limit of {settings.max_upload_mb} MB") from None
     try:
