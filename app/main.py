@@ -15,7 +15,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import jobs
 from app.config import Settings, get_settings
 from app.context import Context, build_context
-from app.routes import api, contribute, media, staff
+from app.routes import api, contribute, media, present, staff, uploads
+from app.routes.staff_common import error_page, wants_page
 from app.services.errors import ServiceError
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -69,7 +70,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
     app.add_middleware(UploadSizeLimit, max_bytes=settings.max_upload_bytes)
 
     @app.exception_handler(ServiceError)
-    async def service_error(_request: Request, exc: ServiceError) -> Response:
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        if wants_page(request):
+            return error_page(request, exc.message, exc.status)
         return JSONResponse({"detail": exc.message}, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
@@ -77,9 +80,11 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         return JSONResponse({"detail": _readable_validation(exc), "errors": exc.errors()}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code in (301, 302, 303, 307) and exc.headers and "Location" in exc.headers:
             return RedirectResponse(exc.headers["Location"], status_code=exc.status_code)
+        if exc.status_code in (403, 404) and wants_page(request):
+            return error_page(request, str(exc.detail), exc.status_code)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.get("/healthz", tags=["health"])
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         return RedirectResponse("/staff", status_code=303)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (api.router, media.router, contribute.router, staff.router):
+    for router in (api.router, media.router, contribute.router, staff.router, present.router):
         app.include_router(router)
+    app.include_router(uploads.build_router(settings))
     return app

@@ -187,3 +187,16 @@ class Render(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     project: Mapped[Project] = relationship(back_populates="renders")
+
+
+class WorkshopNote(Base):
+    """What the room answered to a reflection prompt, typed by the facilitator during a workshop."""
+
+    __tablename__ = "workshop_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    prompt: Mapped[str] = mapped_column(Text, default="")  # the question on screen when the note was typed
+    body: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,4 +1,4 @@
-"""Staff pages: sign in, projects, curate moments, start and watch films."""
+"""Staff pages: sign in and out, the project list, and the project overview; the rest in staff_*.py."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import time
 from collections import defaultdict, deque
 from datetime import date
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import CurrentStaffOptional, SessionDep, SettingsDep, check_csrf, csrf_token
-from app.models import Moment, Render, User
-from app.schemas import MomentPublic, RenderPublic
-from app.services import curation, projects, rendering
-from app.services.errors import ServiceError
+from app.routes import staff_admin, staff_curate, staff_projects, staff_renders
+from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
+from app.services import coverage, projects
 from app.services.users import authenticate
 from app.web import page
 
@@ -31,16 +30,6 @@ def _rate_limited(client: str) -> bool:
         attempts.popleft()
     attempts.append(now)
     return len(attempts) > SIGNIN_LIMIT
-
-
-def _staff_or_redirect(request: Request, user: User | None) -> User:
-    if user is None:
-        raise HTTPException(303, headers={"Location": f"/staff/login?next={request.url.path}"})
-    return user
-
-
-def _ctx(request: Request, user: User, **values: object) -> dict[str, object]:
-    return {"user": user, "csrf": csrf_token(request), **values}
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -64,6 +53,7 @@ def login(
     if user is None:
         return page(request, "staff/login.html", {"csrf": csrf_token(request), "next": next,
                     "error": "login.wrong", "email": email}, status_code=401)
+    _ATTEMPTS.pop(client, None)  # the limit is on guessing: a right password starts afresh
     request.session.clear()
     request.session["user_id"] = user.id
     safe_next = next if next.startswith("/") and not next.startswith("//") else "/staff"
@@ -81,9 +71,9 @@ def logout(request: Request, csrf: str = Form("")) -> RedirectResponse:
 @router.get("", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, user: CurrentStaffOptional, settings: SettingsDep) -> HTMLResponse:
     """The projects this staff member works on."""
-    user = _staff_or_redirect(request, user)
+    user = staff_or_redirect(request, user)
     rows = projects.projects_for(session=session, user=user)
-    return page(request, "staff/home.html", _ctx(request, user, projects=rows, base_url=settings.public_base_url))
+    return page(request, "staff/home.html", staff_ctx(request, user, projects=rows, base_url=settings.public_base_url))
 
 
 @router.post("/projects", response_model=None)
@@ -92,7 +82,7 @@ def create_project(
     day: date = Form(...), timezone: str = Form("Europe/Amsterdam"), language: str = Form("en"), csrf: str = Form(""),
 ) -> Response:
     """Create a project from the form."""
-    user = _staff_or_redirect(request, user)
+    user = staff_or_redirect(request, user)
     check_csrf(request, csrf)
     project = projects.create_project(session=session, title=title, day=day, timezone=timezone,
                                       language=language, owner=user)
@@ -101,62 +91,15 @@ def create_project(
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
-    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional, settings: SettingsDep
+    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional, settings: SettingsDep,
+    first: int = 0, last: int = 23,
 ) -> HTMLResponse:
-    """Moments in time-of-day order with approve/hide, and the project's films."""
-    user = _staff_or_redirect(request, user)
-    project = projects.project_for(session=session, user=user, project_id=project_id)
-    moments = [MomentPublic.of(m) for m in curation.moments_in_day_order(session=session, project=project)]
-    renders = sorted(project.renders, key=lambda r: r.id, reverse=True)
-    outdated = {r.id: rendering.is_outdated(session=session, render=r) for r in renders if r.status == "done"}
-    return page(request, "staff/project.html", _ctx(
-        request, user, project=project, moments=moments,
-        renders=[RenderPublic.of(r) for r in renders], outdated=outdated,
-        invite_url=projects.invite_url(settings.public_base_url, project),
-    ))
+    """The project at a glance: coverage of the day, what to do next, links to every tool."""
+    user, project = member_project(request, session, user, project_id)
+    invite = projects.invite_url(settings.public_base_url, project)
+    numbers = coverage.overview(session=session, project=project, invite_url=invite, first=first, last=last)
+    return page(request, "staff/project.html", staff_ctx(request, user, project=project, invite_url=invite, **numbers))
 
 
-@router.post("/moments/{moment_id}/status")
-def set_status(
-    moment_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
-    status: str = Form(...), csrf: str = Form(""),
-) -> RedirectResponse:
-    """Approve or hide one moment."""
-    user = _staff_or_redirect(request, user)
-    check_csrf(request, csrf)
-    moment = session.get(Moment, moment_id)
-    if moment is None:
-        raise HTTPException(404, "no such moment")
-    projects.project_for(session=session, user=user, project_id=moment.project_id)
-    curation.update_moment(session=session, moment=moment, patch=curation.MomentPatch(status=status))
-    return RedirectResponse(f"/staff/projects/{moment.project_id}#m{moment.id}", status_code=303)
-
-
-@router.post("/projects/{project_id}/films", response_model=None)
-def start_film(
-    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
-    size: str = Form("1280x720"), csrf: str = Form(""),
-) -> Response:
-    """Queue a film with the chosen size."""
-    user = _staff_or_redirect(request, user)
-    check_csrf(request, csrf)
-    project = projects.project_for(session=session, user=user, project_id=project_id)
-    try:
-        render = rendering.request_render(session=session, project=project, kind="film",
-                                          options={"size": size}, user=user)
-    except ServiceError as err:
-        raise HTTPException(err.status, err.message) from None
-    return RedirectResponse(f"/staff/renders/{render.id}", status_code=303)
-
-
-@router.get("/renders/{render_id}", response_class=HTMLResponse)
-def watch_page(render_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
-    """Progress while rendering; the player when done."""
-    user = _staff_or_redirect(request, user)
-    render = session.get(Render, render_id)
-    if render is None:
-        raise HTTPException(404, "no such render")
-    project = projects.project_for(session=session, user=user, project_id=render.project_id)
-    chapters = (render.plan or {}).get("chapters", []) if render.kind == "film" else []
-    return page(request, "staff/watch.html", _ctx(request, user, project=project, render=RenderPublic.of(render),
-                                                  chapters=chapters))
+for _sub in (staff_curate.router, staff_renders.router, staff_projects.router, staff_admin.router):
+    router.include_router(_sub)

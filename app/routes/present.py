@@ -1,0 +1,127 @@
+"""Presentation mode for a projector: slideshow, collage, film, live wall, prompts and notes.
+
+Staff open it signed in; anyone with the project's read-only present link opens /p/{token}, which
+reaches this project's presentation, its approved moments' pictures and finished renders, and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Form, Header, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from app.deps import CtxDep, CurrentStaff, CurrentStaffOptional, SessionDep, SettingsDep, StorageDep
+from app.i18n import pick_language
+from app.models import Project
+from app.routes.api import MEDIA_TYPES, _render_file
+from app.routes.staff_common import member_project, staff_ctx
+from app.services import presentation, projects, rendering, workshop
+from app.web import page
+
+router = APIRouter(tags=["present"], include_in_schema=False)
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class NoteIn(BaseModel):
+    body: str = Field(max_length=workshop.MAX_NOTE_CHARS)
+    prompt: str = ""
+
+
+def _show(request: Request, project: Project, links: presentation.Links, session: SessionDep, base_url: str,
+          **extra: Any) -> HTMLResponse:
+    language = pick_language(request, project.language)
+    values = presentation.page_values(session=session, project=project, links=links, language=language,
+                                      invite_url=projects.invite_url(base_url, project))
+    return page(request, "present/show.html", {**values, **extra, "lang": language})
+
+
+def _stream(request: Request, ctx: CtxDep, session: Session, project: Project, links: presentation.Links,
+            start: str | None, after: int, limit_s: float) -> StreamingResponse:
+    # the stream opens its own short sessions; the request's goes back to the pool now, not in 5 minutes
+    project_id, language = project.id, pick_language(request, project.language)
+    session.close()
+    events = presentation.wall_events(
+        sessions=ctx.sessions, project_id=project_id, links=links, language=language, start=start, after_id=after,
+        disconnected=request.is_disconnected, limit_s=max(1.0, min(limit_s, 300.0)))
+    return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+@router.get("/staff/projects/{project_id}/present", response_class=HTMLResponse)
+def staff_present(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+                  settings: SettingsDep) -> HTMLResponse:
+    """The presentation, for signed-in staff: notes can be typed."""
+    user, project = member_project(request, session, user, project_id)
+    return _show(request, project, presentation.Links.staff(project.id), session, settings.public_base_url,
+                 can_write=True, **staff_ctx(request, user))
+
+
+@router.get("/staff/projects/{project_id}/present/events")
+def staff_events(project_id: int, request: Request, ctx: CtxDep, session: SessionDep, user: CurrentStaff,
+                 since: str | None = None, after: int = 0, limit_s: float = 300.0,
+                 last_event_id: str | None = Header(None)) -> StreamingResponse:
+    """The live wall's event stream (server-sent events) for staff."""
+    project = projects.project_for(session=session, user=user, project_id=project_id)
+    return _stream(request, ctx, session, project, presentation.Links.staff(project.id), last_event_id or since,
+                   after, limit_s)
+
+
+@router.post("/staff/projects/{project_id}/notes", status_code=201)
+def add_note(project_id: int, body: NoteIn, session: SessionDep, user: CurrentStaff) -> dict[str, object]:
+    """Save what the room answered to the prompt on screen (a signed-in session sends its X-CSRF-Token)."""
+    project = projects.project_for(session=session, user=user, project_id=project_id)
+    note = workshop.add_note(session=session, project=project, body=body.body, prompt=body.prompt, user=user)
+    return workshop.note_dict(note)
+
+
+@router.post("/staff/projects/{project_id}/notes/{note_id}/delete")
+def delete_note(project_id: int, note_id: int, request: Request, session: SessionDep,
+                user: CurrentStaffOptional, csrf: str = Form("")) -> RedirectResponse:
+    """Remove a note typed by mistake."""
+    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    workshop.delete_note(session=session, project=project, note_id=note_id)
+    return RedirectResponse(f"/staff/projects/{project_id}/settings#notes", status_code=303)
+
+
+@router.get("/p/{token}", response_class=HTMLResponse)
+def public_present(token: str, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """The presentation through its read-only link (no sign-in; notes are shown, not typed)."""
+    project = presentation.project_by_present_token(session=session, token=token)
+    return _show(request, project, presentation.Links.public(token), session, settings.public_base_url,
+                 can_write=False)
+
+
+@router.get("/p/{token}/events")
+def public_events(token: str, request: Request, ctx: CtxDep, session: SessionDep, since: str | None = None,
+                  after: int = 0, limit_s: float = 300.0,
+                  last_event_id: str | None = Header(None)) -> StreamingResponse:
+    """The live wall's event stream through the read-only link."""
+    project = presentation.project_by_present_token(session=session, token=token)
+    return _stream(request, ctx, session, project, presentation.Links.public(token), last_event_id or since, after,
+                   limit_s)
+
+
+@router.get("/p/{token}/media/{moment_id}/{digest}/{variant}")
+def public_media(token: str, moment_id: int, digest: str, variant: str, session: SessionDep,
+                 storage: StorageDep) -> FileResponse:
+    """An approved moment's thumbnail or preview, through the read-only link."""
+    project = presentation.project_by_present_token(session=session, token=token)
+    key, media_type = presentation.moment_file_key(session=session, project=project, moment_id=moment_id,
+                                                   digest=digest, variant=variant)
+    return FileResponse(storage.path(key), media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/p/{token}/renders/{render_id}/{part}")
+def public_render(token: str, render_id: int, part: str, session: SessionDep, storage: StorageDep) -> FileResponse:
+    """A finished film (HTTP Range), its poster and captions, or a collage, through the read-only link."""
+    project = presentation.project_by_present_token(session=session, token=token)
+    render = presentation.render_of(session=session, project=project, render_id=render_id)
+    if part == "poster":
+        return _render_file(render, storage, "poster_key", "image/jpeg", f"dayreel-film-{render_id}.jpg")
+    if part == "captions":
+        return _render_file(render, storage, "captions_key", "text/vtt", f"dayreel-film-{render_id}.vtt")
+    ext = rendering.output_ext(render)
+    return _render_file(render, storage, "output_key", MEDIA_TYPES.get(ext, "application/octet-stream"),
+                        f"dayreel-{render.kind}-{render.id}.{ext}")

@@ -1,0 +1,140 @@
+"""The film and collage builders: form values -> options, and a film plan preview built in the request.
+
+Planning is pure and cheap (no media is decoded), so staff see chapters, order, length and what the
+budget cut before they spend minutes rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.models import Project, Render, User
+from app.schemas import RenderPublic
+from app.services import rendering
+from app.services.curation import to_pipeline
+from app.services.errors import Invalid
+from media_pipeline.plan import FilmOptions, PlanError, build_film_plan
+
+FILM_FIELDS = ("size", "fps", "target_length_s", "photo_s", "max_clip_s", "transition_s", "chapters", "ordering",
+               "language", "quality")
+NUMBERS = {"fps": int, "target_length_s": float, "photo_s": float, "max_clip_s": float, "transition_s": float}
+# The film owner has not added side-by-side lanes to FilmOptions yet; the form offers it once they do.
+FILM_LANES_SUPPORTED = "lanes" in {f.name for f in fields(FilmOptions)}
+FILM_DEFAULTS: dict[str, Any] = {"size": "1280x720", "fps": 25, "target_length_s": "", "photo_s": 4.0,
+                                 "max_clip_s": 8.0, "transition_s": 0.5, "chapters": "parts",
+                                 "ordering": "time-of-day", "language": "", "quality": "final", "lanes": False}
+COLLAGE_SIZES = ("3840x2160", "1920x1080", "A3", "A2")
+COLLAGE_FORMATS = ("png", "jpg", "pdf")
+PREVIEW_COLLAGE = {"size": "960x540", "format": "png"}
+
+
+def film_options_from_form(form: Mapping[str, str]) -> dict[str, Any]:
+    """Film options from a form (or query string); empty fields keep the planner's defaults."""
+    options: dict[str, Any] = {}
+    for name in FILM_FIELDS:
+        value = str(form.get(name, "")).strip()
+        if not value:
+            continue
+        if name in NUMBERS:
+            try:
+                options[name] = NUMBERS[name](value)
+            except ValueError:
+                raise Invalid(f"{name.replace('_', ' ')} must be a number, not '{value}'") from None
+        else:
+            options[name] = value
+    if str(form.get("lanes", "")).lower() in ("1", "on", "true"):
+        # passed through to the film planner, which refuses it with a readable sentence until it knows lanes
+        options["lanes"] = True
+    return options
+
+
+def form_values(form: Mapping[str, str]) -> dict[str, Any]:
+    """What to show in the film form: the defaults, overridden by what was asked."""
+    values = dict(FILM_DEFAULTS)
+    values.update({k: v for k, v in form.items() if k in FILM_DEFAULTS and str(v).strip()})
+    values["lanes"] = str(form.get("lanes", "")).lower() in ("1", "on", "true")
+    return values
+
+
+def film_plan_preview(*, session: Session, project: Project, options: dict[str, Any]) -> dict[str, Any]:
+    """The plan these options would render, summarised for people: chapters, order, length, cuts."""
+    moments = rendering.approved_moments(session, project)
+    if not moments:
+        raise Invalid("there are no approved moments yet: approve some moments first")
+    try:
+        plan = build_film_plan([to_pipeline(m) for m in moments], rendering.project_info(project),
+                               FilmOptions.from_dict(options)).to_dict()
+    except PlanError as err:
+        raise Invalid(str(err)) from None
+    by_id = {str(m.id): m for m in moments}
+    rows = []
+    for seg in plan["segments"]:
+        m = by_id.get(seg.get("moment_id") or "")
+        rows.append({
+            "kind": seg["kind"], "chapter": seg["chapter"], "start_s": seg["start_s"], "duration_s": seg["duration_s"],
+            "title": (seg.get("card") or {}).get("title", ""), "moment_id": m.id if m else None,
+            "time": m.captured_local.strftime("%H:%M") if m else "", "caption": m.caption if m else "",
+        })
+    cuts = [{**c, "time": by_id[c["moment_id"]].captured_local.strftime("%H:%M") if c["moment_id"] in by_id else "",
+             "caption": by_id[c["moment_id"]].caption if c["moment_id"] in by_id else ""} for c in plan["cuts"]]
+    return {"length_s": plan["length_s"], "natural_length_s": plan["natural_length_s"],
+            "target_length_s": plan["target_length_s"], "chapters": plan["chapters"], "segments": rows, "cuts": cuts,
+            "moment_count": sum(1 for r in rows if r["moment_id"]), "size": f"{plan['width']}x{plan['height']}",
+            "fps": plan["fps"]}
+
+
+def collage_options_from_form(form: Mapping[str, str]) -> dict[str, Any]:
+    options: dict[str, Any] = {k: str(form[k]) for k in ("layout", "size", "format") if str(form.get(k, "")).strip()}
+    for flag in ("labels", "title", "landscape"):
+        options[flag] = str(form.get(flag, "")).lower() in ("1", "on", "true")
+    return options
+
+
+def request_collage_with_preview(
+    *, session: Session, project: Project, options: dict[str, Any], user: User
+) -> tuple[Render, Render | None]:
+    """Queue a small PNG preview first (it finishes long before the full size), then the collage asked for."""
+    try:  # a bad option fails before anything is queued
+        rendering.parse_options("collage", options)
+    except ValueError as err:  # the collage planner's PlanError is its own class, not the film's
+        raise Invalid(str(err)) from None
+    preview = None
+    if options.get("size") not in (None, PREVIEW_COLLAGE["size"]) or options.get("format", "png") != "png":
+        preview = rendering.request_render(session=session, project=project, kind="collage",
+                                           options={**options, **PREVIEW_COLLAGE, "landscape": False}, user=user)
+    main = rendering.request_render(session=session, project=project, kind="collage", options=options, user=user)
+    return main, preview
+
+
+def render_label(render: Render) -> str:
+    """'1920x1080 · mp4' or 'A3 · pdf': what a staff member picks a download by."""
+    o = render.options
+    size = o.get("paper") or f"{o.get('width')}x{o.get('height')}"
+    return f"{o.get('layout', 'film')} · {size} · {rendering.output_ext(render)}"
+
+
+def past_renders(*, session: Session, project: Project, kind: str) -> list[dict[str, Any]]:
+    """The project's films or collages, newest first, each with its label and an 'outdated' mark."""
+    rows = sorted((r for r in project.renders if r.kind == kind), key=lambda r: r.id, reverse=True)
+    # the same test as rendering.is_outdated, with the current digest computed once for the whole list
+    current = rendering.moments_digest(rendering.approved_moments(session, project))
+    return [{"render": RenderPublic.of(r), "label": render_label(r),
+             "outdated": r.status == "done" and r.moments_digest != current} for r in rows]
+
+
+def watch_values(*, session: Session, render: Render, preview_id: int | None) -> dict[str, Any]:
+    """The watch page: the render, its chapters, and (collages) the small preview queued alongside."""
+    preview = None
+    if preview_id:
+        other = session.get(Render, preview_id)
+        if other is not None and other.project_id == render.project_id and other.kind == "collage":
+            preview = RenderPublic.of(other)
+    return {"render": RenderPublic.of(render), "label": render_label(render),
+            "chapters": (render.plan or {}).get("chapters", []) if render.kind == "film" else [],
+            "preview": preview, "outdated": render.status == "done" and rendering.is_outdated(session=session,
+                                                                                             render=render),
+            "sizes": COLLAGE_SIZES, "formats": COLLAGE_FORMATS}

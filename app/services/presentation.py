@@ -1,0 +1,179 @@
+"""What the projector shows: moments in day order, the live wall's new arrivals, the latest film and collage.
+
+The presentation is reached by staff (signed in) or through the project's read-only present token;
+`Links` says which URLs the page may use for each, so the public link never points at staff routes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.models import Moment, Project, Render, utcnow
+from app.services.curation import moments_in_day_order
+from app.services.errors import NotFound
+from app.services.qr import qr_svg
+from app.services.workshop import note_dict, notes_of, prompts_of
+from media_pipeline.daytime import part_label, part_of_day
+
+VARIANTS = ("thumb", "preview")
+
+
+@dataclass(frozen=True)
+class Links:
+    """URL patterns for one way in: staff routes, or /p/{token}/... for the present link."""
+
+    media: str  # formatted with id, digest, variant
+    render_file: str  # formatted with id
+    render_poster: str
+    render_captions: str
+    events: str
+
+    @classmethod
+    def staff(cls, project_id: int) -> Links:
+        return cls(media="/media/moments/{id}/{digest}/{variant}", render_file="/api/renders/{id}/file",
+                   render_poster="/api/renders/{id}/poster", render_captions="/api/renders/{id}/captions",
+                   events=f"/staff/projects/{project_id}/present/events")
+
+    @classmethod
+    def public(cls, token: str) -> Links:
+        base = f"/p/{token}"
+        return cls(media=base + "/media/{id}/{digest}/{variant}", render_file=base + "/renders/{id}/file",
+                   render_poster=base + "/renders/{id}/poster", render_captions=base + "/renders/{id}/captions",
+                   events=base + "/events")
+
+
+def project_by_present_token(*, session: Session, token: str) -> Project:
+    project = session.scalar(select(Project).where(Project.present_token == token)) if token else None
+    if project is None:
+        raise NotFound("this presentation link is not valid (any more); ask the organiser for a new one")
+    return project
+
+
+def slide(m: Moment, links: Links, language: str) -> dict[str, Any]:
+    """A moment as plain data for the projector (and the wall's event stream)."""
+    def url(variant: str, key: str | None) -> str | None:
+        return links.media.format(id=m.id, digest=m.sha256[:16], variant=variant) if key else None
+
+    return {
+        "id": m.id, "kind": m.kind, "time": m.captured_local.strftime("%H:%M"),
+        "part": part_label(part_of_day(m.captured_local.hour), language), "caption": m.caption, "mood": m.mood,
+        "alias": m.alias, "role": m.role, "thumb": url("thumb", m.thumb_key), "preview": url("preview", m.preview_key),
+    }
+
+
+def slides(*, session: Session, project: Project, links: Links, language: str) -> list[dict[str, Any]]:
+    moments = moments_in_day_order(session=session, project=project, statuses=("approved",))
+    return [slide(m, links, language) for m in moments]
+
+
+def changed_since(
+    *, session: Session, project_id: int, since: datetime, after_id: int = 0
+) -> list[Moment]:
+    """Approved moments changed after `since`, or with an id above `after_id` (new uploads, fresh approvals,
+    thumbnails that became ready), oldest change first."""
+    query = select(Moment).where(
+        Moment.project_id == project_id, Moment.status == "approved",
+        or_(Moment.updated_at > since, Moment.id > after_id),
+    ).order_by(Moment.updated_at, Moment.id)
+    return list(session.scalars(query))
+
+
+def latest_renders(*, session: Session, project: Project, links: Links) -> dict[str, dict[str, Any] | None]:
+    """The newest finished film and collage, with their chapter list (films)."""
+    out: dict[str, dict[str, Any] | None] = {"film": None, "collage": None}
+    for kind in out:
+        render = session.scalar(select(Render).where(
+            Render.project_id == project.id, Render.kind == kind, Render.status == "done",
+        ).order_by(Render.id.desc()))
+        if render is not None:
+            out[kind] = {
+                "id": render.id, "file": links.render_file.format(id=render.id),
+                "poster": links.render_poster.format(id=render.id) if render.poster_key else None,
+                "captions": links.render_captions.format(id=render.id) if render.captions_key else None,
+                "chapters": (render.plan or {}).get("chapters", []) if kind == "film" else [],
+                "format": render.options.get("format", "mp4"),
+            }
+    return out
+
+
+def moment_file_key(
+    *, session: Session, project: Project, moment_id: int, digest: str, variant: str
+) -> tuple[str, str]:
+    """(storage key, media type) of an approved moment's thumbnail or preview, for the present link."""
+    moment = session.get(Moment, moment_id)
+    if (moment is None or moment.project_id != project.id or moment.status != "approved"
+            or not digest or not moment.sha256.startswith(digest) or variant not in VARIANTS):
+        raise NotFound("no such file")
+    key = moment.thumb_key if variant == "thumb" else moment.preview_key
+    if key is None:
+        raise NotFound("this picture is still being prepared")
+    return key, "image/jpeg"
+
+
+def render_of(*, session: Session, project: Project, render_id: int) -> Render:
+    """A finished render of this project (the present link shows nothing else)."""
+    render = session.get(Render, render_id)
+    if render is None or render.project_id != project.id or render.status != "done":
+        raise NotFound("no such file")
+    return render
+
+
+def page_values(*, session: Session, project: Project, links: Links, language: str, invite_url: str) -> dict[str, Any]:
+    """Everything the presentation page starts with; the wall then follows the event stream."""
+    moments = slides(session=session, project=project, links=links, language=language)
+    newest = session.scalar(select(Moment.id).where(Moment.project_id == project.id).order_by(Moment.id.desc()))
+    return {
+        "project": project, "slides": moments, "renders": latest_renders(session=session, project=project, links=links),
+        "prompts": prompts_of(project, language),
+        "notes": [note_dict(n) for n in notes_of(session=session, project=project)],
+        "invite_url": invite_url, "short_url": invite_url.split("://", 1)[-1], "qr": qr_svg(invite_url, light=None),
+        "events_url": links.events, "since": utcnow().isoformat(), "after_id": newest or 0,
+    }
+
+
+def _cursor(text: str | None) -> tuple[datetime, int] | None:
+    """'2024-07-24T07:15:30.123456|42' (the last event id) -> (updated_at, moment id)."""
+    if not text or "|" not in text:
+        return None
+    when, _, ident = text.partition("|")
+    try:
+        return datetime.fromisoformat(when), int(ident)
+    except ValueError:
+        return None
+
+
+def _poll(sessions: sessionmaker[Session], project_id: int, links: Links, language: str, since: datetime,
+          after_id: int) -> list[tuple[datetime, int, str]]:
+    with sessions() as session:
+        rows = changed_since(session=session, project_id=project_id, since=since, after_id=after_id)
+        return [(m.updated_at, m.id, json.dumps(slide(m, links, language), ensure_ascii=False)) for m in rows]
+
+
+async def wall_events(
+    *, sessions: sessionmaker[Session], project_id: int, links: Links, language: str, start: str | None,
+    after_id: int, disconnected: Callable[[], Awaitable[bool]], limit_s: float = 300.0, poll_s: float = 1.0,
+) -> AsyncIterator[str]:
+    """Server-sent events: each approved moment that is new or changed, as it happens.
+
+    Polls the database every `poll_s`; ends when the client goes or after `limit_s` (EventSource then
+    reconnects with Last-Event-ID, which resumes from the same point), so no stream lives forever.
+    """
+    cursor = _cursor(start) or (utcnow(), after_id)
+    since, last_id = cursor
+    yield "retry: 2000\n\n"
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and not await disconnected():
+        for updated_at, moment_id, data in await asyncio.to_thread(_poll, sessions, project_id, links, language,
+                                                                   since, last_id):
+            since, last_id = max(since, updated_at), max(last_id, moment_id)
+            yield f"id: {since.isoformat()}|{last_id}\nevent: moment\ndata: {data}\n\n"
+        await asyncio.sleep(poll_s)

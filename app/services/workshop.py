@@ -1,0 +1,80 @@
+"""Workshops: the reflection prompts a facilitator steps through, and the notes the room answers with."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Project, User, WorkshopNote
+from app.services.errors import Invalid, NotFound
+
+# "look / think / do / be differently", then what stays, changes and grows
+DEFAULT_PROMPTS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Look differently: what do you see when you look through the customer's eyes?",
+        "Think differently: what matters to them?",
+        "Do differently: what would we do differently?",
+        "Be different: what would make us different?",
+        "What stays, what changes, what do we want to grow?",
+    ),
+    "nl": (
+        "Anders kijken: wat zie je als je door de ogen van de klant kijkt?",
+        "Anders denken: wat is voor hen belangrijk?",
+        "Anders doen: wat zouden we anders doen?",
+        "Anders zijn: wat zou ons onderscheiden?",
+        "Wat blijft, wat verandert, wat willen we laten groeien?",
+    ),
+}
+MAX_PROMPTS, MAX_PROMPT_CHARS, MAX_NOTE_CHARS = 20, 300, 2000
+
+
+def prompts_of(project: Project, language: str | None = None) -> list[str]:
+    """The project's own prompts, else the defaults in `language` (the page's; else the project's)."""
+    own = (project.settings or {}).get("prompts")
+    if own:
+        return [str(p) for p in own]
+    return list(DEFAULT_PROMPTS.get(language or project.language, DEFAULT_PROMPTS["en"]))
+
+
+def parse_prompts(text: str) -> list[str]:
+    """One prompt per line; blank lines are dropped. An empty list means 'use the defaults'."""
+    prompts = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(prompts) > MAX_PROMPTS:
+        raise Invalid(f"at most {MAX_PROMPTS} prompts, one per line")
+    if any(len(p) > MAX_PROMPT_CHARS for p in prompts):
+        raise Invalid(f"a prompt may be at most {MAX_PROMPT_CHARS} characters")
+    return prompts
+
+
+def add_note(
+    *, session: Session, project: Project, body: str, prompt: str = "", user: User | None = None
+) -> WorkshopNote:
+    body = body.strip()
+    if not body:
+        raise Invalid("the note is empty")
+    if len(body) > MAX_NOTE_CHARS:
+        raise Invalid(f"a note may be at most {MAX_NOTE_CHARS} characters")
+    note = WorkshopNote(project_id=project.id, prompt=prompt.strip()[:MAX_PROMPT_CHARS], body=body,
+                        created_by_id=user.id if user else None)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def notes_of(*, session: Session, project: Project) -> list[WorkshopNote]:
+    return list(session.scalars(
+        select(WorkshopNote).where(WorkshopNote.project_id == project.id).order_by(WorkshopNote.id)
+    ))
+
+
+def delete_note(*, session: Session, project: Project, note_id: int) -> None:
+    note = session.get(WorkshopNote, note_id)
+    if note is None or note.project_id != project.id:
+        raise NotFound("no such note")
+    session.delete(note)
+    session.flush()
+
+
+def note_dict(note: WorkshopNote) -> dict[str, object]:
+    return {"id": note.id, "prompt": note.prompt, "body": note.body,
+            "created_at": note.created_at.strftime("%Y-%m-%dT%H:%M:%S")}

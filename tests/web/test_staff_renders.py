@@ -1,0 +1,176 @@
+"""Film and collage builders: plan preview, start, watch, outdated mark; export zip and project delete."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from app.context import Context
+from app.models import Moment, Project, Render
+from tests import factories
+from tests.web.test_staff_pages import add_moment, approve_all, sign_in
+
+TINY_FILM = {"size": "160x90", "fps": "10", "quality": "preview", "photo_s": "2", "transition_s": "0.2"}
+
+
+def test_film_plan_preview_shows_chapters_order_and_cuts(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    for hour in (7, 9, 13, 19):
+        add_moment(client, project.invite_token, tmp_path, hour, caption=f"at {hour}")
+    csrf = sign_in(client, staff)
+    empty = client.post(f"/staff/projects/{project.id}/film/preview", data={"csrf": csrf, **TINY_FILM})
+    assert empty.status_code == 422 and "approve some moments first" in empty.text
+    approve_all(ctx, project.id)
+    page = client.post(f"/staff/projects/{project.id}/film/preview",
+                       data={"csrf": csrf, **TINY_FILM, "photo_s": "4", "target_length_s": "12"}).text
+    plan = page[page.index('id="plan"'):]
+    assert "Dawn" in plan and "Evening" in plan  # chapters by part of day
+    assert plan.index("at 7") < plan.index("at 9") < plan.index("at 13")
+    assert "length budget" in plan  # the target made the plan cut something, and says so
+    assert 'value="12"' in page  # the form keeps what was typed
+    bad = client.post(f"/staff/projects/{project.id}/film/preview", data={"csrf": csrf, **TINY_FILM, "fps": "240"})
+    assert bad.status_code == 422 and "frames per second" in bad.text.lower()
+    assert client.post(f"/staff/projects/{project.id}/film/preview", data=TINY_FILM).status_code == 403
+
+
+def test_lanes_film_option_is_passed_through_to_the_planner(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    from app.services.builder import FILM_LANES_SUPPORTED, film_options_from_form
+
+    assert film_options_from_form({"lanes": "on", "fps": "25"}) == {"fps": 25, "lanes": True}
+    add_moment(client, project.invite_token, tmp_path, 9)
+    approve_all(ctx, project.id)
+    csrf = sign_in(client, staff)
+    r = client.post(f"/staff/projects/{project.id}/film/preview", data={"csrf": csrf, **TINY_FILM, "lanes": "on"})
+    if FILM_LANES_SUPPORTED:
+        assert r.status_code == 200
+    else:  # the planner refuses it with a sentence until the film owner adds lanes
+        assert r.status_code == 422 and "lanes" in r.text
+
+
+def test_start_film_watch_it_and_see_it_outdated_after_a_change(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    ids = [add_moment(client, project.invite_token, tmp_path, h, caption=f"c{h}") for h in (8, 15)]
+    approve_all(ctx, project.id)
+    csrf = sign_in(client, staff)
+    r = client.post(f"/staff/projects/{project.id}/films", data={"csrf": csrf, **TINY_FILM}, follow_redirects=False)
+    assert r.status_code == 303
+    watch = client.get(r.headers["location"]).text  # jobs run inline: it is done
+    render_id = int(r.headers["location"].rsplit("/", 1)[-1])
+    assert f'src="/api/renders/{render_id}/file"' in watch and 'kind="captions"' in watch
+    assert re.search(r'data-seek="[\d.]+"', watch) and "Morning" in watch
+    for part in ("file", "captions", "poster"):
+        assert f"/api/renders/{render_id}/{part}" in watch
+    ranged = client.get(f"/api/renders/{render_id}/file", headers={"range": "bytes=0-99"})
+    assert ranged.status_code == 206 and len(ranged.content) == 100
+    films = client.get(f"/staff/projects/{project.id}/film").text
+    assert f'id="r{render_id}"' in films and "outdated" not in films.split(f'id="r{render_id}"')[1].split("</tr>")[0]
+    client.post(f"/staff/moments/{ids[0]}", data={"csrf": csrf, "caption": "changed", "local_time": ""})
+    films = client.get(f"/staff/projects/{project.id}/film").text
+    assert "outdated" in films.split(f'id="r{render_id}"')[1].split("</tr>")[0]
+
+
+def test_cancel_a_queued_render_from_the_watch_page(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    add_moment(client, project.invite_token, tmp_path, 8)
+    approve_all(ctx, project.id)
+    with ctx.sessions() as s:  # a render still waiting in the queue (jobs run inline, so make one by hand)
+        render = Render(project_id=project.id, kind="film", options={}, status="queued")
+        s.add(render)
+        s.commit()
+        render_id = render.id
+    csrf = sign_in(client, staff)
+    page = client.get(f"/staff/renders/{render_id}").text
+    assert 'role="progressbar"' in page and f"/staff/renders/{render_id}/cancel" in page
+    client.post(f"/staff/renders/{render_id}/cancel", data={"csrf": csrf})
+    with ctx.sessions() as s:
+        assert s.get(Render, render_id).status == "cancelled"  # type: ignore[union-attr]
+
+
+def test_collage_comes_with_a_small_preview_render(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    add_moment(client, project.invite_token, tmp_path, 8, role="customer")
+    add_moment(client, project.invite_token, tmp_path, 9, role="employee", colour="green")
+    approve_all(ctx, project.id)
+    csrf = sign_in(client, staff)
+    r = client.post(f"/staff/projects/{project.id}/collages",
+                    data={"csrf": csrf, "layout": "grid", "size": "1920x1080", "format": "jpg", "labels": "on"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and "?preview=" in r.headers["location"]
+    with ctx.sessions() as s:
+        renders = list(s.scalars(select(Render).where(Render.project_id == project.id).order_by(Render.id)))
+        assert [(x.options["width"], x.options["format"], x.status) for x in renders] == [
+            (960, "png", "done"), (1920, "jpg", "done")]
+    watch = client.get(r.headers["location"]).text
+    assert "Other sizes and file types" in watch and 'value="A2"' in watch
+    listing = client.get(f"/staff/projects/{project.id}/collage").text
+    assert "grid · 1920x1080 · jpg" in listing and "grid · 960x540 · png" in listing
+    bad = client.post(f"/staff/projects/{project.id}/collages", data={"csrf": csrf, "layout": "spiral"},
+                      headers={"accept": "text/html"})
+    assert bad.status_code == 422 and "spiral" in bad.text
+    lanes = client.get(f"/staff/projects/{project.id}/lanes").text
+    assert lanes.index('class="cell customer"') < lanes.index('class="cell employee"')
+    assert lanes.count("<figure>") == 2
+
+
+def test_export_zip_holds_originals_metadata_consents_notes_and_renders(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    ids = [add_moment(client, project.invite_token, tmp_path, h) for h in (8, 12)]
+    approve_all(ctx, project.id)
+    csrf = sign_in(client, staff)
+    client.post(f"/staff/projects/{project.id}/films", data={"csrf": csrf, **TINY_FILM})
+    r = client.post(f"/staff/projects/{project.id}/notes", json={"body": "Meer koffie", "prompt": "Wat blijft?"},
+                    headers={"x-csrf-token": csrf})
+    assert r.status_code == 201
+    r = client.get(f"/staff/projects/{project.id}/export.zip")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        names = zf.namelist()
+        meta = json.loads(zf.read("project.json"))
+        notes = zf.read("workshop-notes.txt").decode()
+        with ctx.sessions() as s:
+            moment = s.get(Moment, ids[0])
+            assert moment is not None
+            original = ctx.storage.path(moment.storage_key).read_bytes()
+        assert zf.read(meta["moments"][0]["file"]) == original
+    assert sum(n.startswith("originals/") for n in names) == 2
+    assert any(re.fullmatch(r"renders/film-\d+\.mp4", n) for n in names) and any(n.endswith(".vtt") for n in names)
+    assert [m["consent"]["version"] for m in meta["moments"]] == [1, 1]
+    assert meta["workshop_notes"][0]["body"] == "Meer koffie" and "Meer koffie" in notes
+
+
+def test_delete_needs_the_title_and_keeps_files_another_project_shares(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    other = factories.make_project(ctx)
+    shared = add_moment(client, project.invite_token, tmp_path, 8)  # the same photo in both projects
+    add_moment(client, other.invite_token, tmp_path, 8)
+    own = add_moment(client, project.invite_token, tmp_path, 9, colour="green")
+    with ctx.sessions() as s:
+        shared_key = s.get(Moment, shared).storage_key  # type: ignore[union-attr]
+        own_keys = [k for k in (lambda m: (m.storage_key, m.thumb_key))(s.get(Moment, own)) if k]
+    csrf = sign_in(client, staff)
+    assert "Type the title" in client.get(f"/staff/projects/{project.id}/delete").text
+    wrong = client.post(f"/staff/projects/{project.id}/delete", data={"csrf": csrf, "confirm_title": "nope"})
+    assert wrong.status_code == 422
+    r = client.post(f"/staff/projects/{project.id}/delete",
+                    data={"csrf": csrf, "confirm_title": "Een dag in het ziekenhuis"}, follow_redirects=False)
+    assert r.status_code == 303
+    with ctx.sessions() as s:
+        assert s.get(Project, project.id) is None
+        assert s.scalar(select(func.count()).select_from(Moment).where(Moment.project_id == project.id)) == 0
+        assert s.get(Project, other.id) is not None
+    assert ctx.storage.exists(shared_key)
+    assert own_keys and not any(ctx.storage.exists(k) for k in own_keys)
