@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.context import Context
+from app.db import session_scope
 from app.models import User
 from app.services.users import user_for_token
 from app.storage import Storage
@@ -33,15 +34,8 @@ def get_storage(ctx: CtxDep) -> Storage:
 
 def get_session(ctx: CtxDep) -> Iterator[Session]:
     """One session per request, committed when the route returns without error."""
-    session = ctx.sessions()
-    try:
+    with session_scope(ctx.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -18,24 +18,39 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from media_pipeline.collage import CollageOptions, CollagePlan, build_collage_plan, render_collage  # noqa: E402
-from media_pipeline.types import Moment, ProjectInfo  # noqa: E402
-from tests.mediagen import exif_bytes, make_clip  # noqa: E402
+from media_pipeline.collage import CollageOptions, CollagePlan, build_collage_plan, render_collage
+from media_pipeline.types import Moment, ProjectInfo
+from tests.mediagen import exif_bytes, make_clip
 
-CACHE = Path(tempfile.gettempdir()) / "dayreel-bench-collage-v1"
+CACHE = Path(tempfile.gettempdir()) / "dayreel-bench-collage-v2"
 DAY = datetime(2025, 6, 21)
 PROJECT = ProjectInfo(title="Een dag bij Café de Ĳssel", date="2025-06-21", language="nl", brand_color="#1F6F8B")
 CAPTIONS = [
-    "Koffie met Zoë", "René bakt brood", "Eerste klant", "Op de fiets naar het werk", "Lunch op het dak",
-    "Annelĳn aan de balie", "Vergadering", "Zonsondergang", "Het team", "Ĳsjes voor iedereen",
-    "Noël repareert de kassa", "Bezorging", "Regen!", "Even pauze", "Laatste ronde", "",
+    "Koffie met Zoë",
+    "René bakt brood",
+    "Eerste klant",
+    "Op de fiets naar het werk",
+    "Lunch op het dak",
+    "Annelĳn aan de balie",
+    "Vergadering",
+    "Zonsondergang",
+    "Het team",
+    "Ĳsjes voor iedereen",
+    "Noël repareert de kassa",
+    "Bezorging",
+    "Regen!",
+    "Even pauze",
+    "Laatste ronde",
+    "",
 ]
 
 
@@ -74,7 +89,6 @@ class PeakRss:
 
 def scene(size: tuple[int, int], rng: random.Random, hour: float, noise_sigma: float) -> Image.Image:
     """A picture with a sky for its hour, hills, a sun, some shapes and sensor-like noise."""
-    w, h = size
     light = max(0.0, 1 - abs(hour - 13) / 8)
     sky_top = (int(20 + 80 * light), int(30 + 130 * light), int(70 + 160 * light))
     sky_low = (int(60 + 190 * light), int(50 + 150 * light), int(90 + 80 * light))
@@ -92,11 +106,19 @@ def scene(size: tuple[int, int], rng: random.Random, hour: float, noise_sigma: f
         x, y = rng.randint(0, 60), rng.randint(20, 44)
         colour = (rng.randint(60, 255), rng.randint(40, 220), rng.randint(40, 220))
         draw.rectangle((x, y, x + rng.randint(3, 12), y + rng.randint(3, 10)), fill=colour)
-    img = small.resize(size, Image.Resampling.BICUBIC)
+    img = small.resize(size, Image.Resampling.BILINEAR)
     if noise_sigma > 0:
-        noise = Image.merge("RGB", [Image.effect_noise(size, noise_sigma) for _ in range(3)])
-        img = ImageChops.add(img, noise, scale=1.0, offset=-128)
+        field = _noise_field(size, noise_sigma)
+        dx, dy = rng.randint(0, 96), rng.randint(0, 96)
+        img = ImageChops.add(img, field.crop((dx, dy, dx + size[0], dy + size[1])), scale=1.0, offset=-128)
     return img
+
+
+@lru_cache(maxsize=2)
+def _noise_field(size: tuple[int, int], sigma: float) -> Image.Image:
+    """Gaussian noise around 128, a little larger than `size`; photos take shifted crops of it."""
+    w, h = size[0] + 97, size[1] + 97
+    return Image.merge("RGB", [Image.effect_noise((w, h), sigma) for _ in range(3)])
 
 
 def photo_moments(folder: Path, count: int, *, size: tuple[int, int] = (4032, 3024), noise: float = 12) -> list[Moment]:
@@ -105,19 +127,26 @@ def photo_moments(folder: Path, count: int, *, size: tuple[int, int] = (4032, 30
     rng = random.Random(7)
     moments = []
     for i in range(count):
-        hour = min(23.9, max(5.5, rng.gauss(13, 4)))
+        hour = rng.triangular(5.5, 23.9, 13)
         portrait = rng.random() < 0.3
         path = folder / f"photo-{i:03d}.jpg"
         if not path.exists():
-            img = scene(size, random.Random(i), hour, noise)
-            # portraits are stored landscape with EXIF orientation 6, as phones do
+            img = scene((size[1], size[0]) if portrait else size, random.Random(i), hour, noise)
+            if portrait:  # stored landscape with EXIF orientation 6 (turn 90° clockwise), as phones do
+                img = img.transpose(Image.Transpose.ROTATE_90)
             img.save(path, "JPEG", quality=88, exif=exif_bytes(orientation=6 if portrait else 1))
         w, h = (size[1], size[0]) if portrait else size
         moments.append(
             Moment(
-                id=f"m{i:03d}", key=path.name, kind="photo", width=w, height=h,
-                local_time=DAY + timedelta(hours=hour), caption=CAPTIONS[i % len(CAPTIONS)],
-                contributor=f"c{i % 23}", mood=max(1, min(5, round(3 + (hour - 9) / 5 + rng.gauss(0, 0.8)))),
+                id=f"m{i:03d}",
+                key=path.name,
+                kind="photo",
+                width=w,
+                height=h,
+                local_time=DAY + timedelta(hours=hour),
+                caption=CAPTIONS[i % len(CAPTIONS)],
+                contributor=f"c{i % 23}",
+                mood=max(1, min(5, round(3 + (hour - 9) / 5 + rng.gauss(0, 0.8)))),
             )
         )
     return moments
@@ -129,8 +158,8 @@ def naive_render(plan: CollagePlan, out: Path, folder: Path) -> None:
     for tile in plan.tiles:
         with Image.open(folder / tile.key) as src:
             img = ImageOps.exif_transpose(src).convert("RGB")
-        l, t, r, b = tile.crop
-        box = (l * img.width, t * img.height, r * img.width, b * img.height)
+        left, top, right, bottom = tile.crop
+        box = (left * img.width, top * img.height, right * img.width, bottom * img.height)
         canvas.paste(img.resize(tile.rect[2:], Image.Resampling.LANCZOS, box=box), tile.rect[:2])
     canvas.save(out, "PNG", compress_level=4)
 
@@ -154,15 +183,17 @@ def benchmark(count: int, workers: int) -> None:
             naive = time.perf_counter() - t
             fast_total += fast
             naive_total += naive
-            print(f"{layout:7s} 4K, {count} photos: ours {fast:6.2f} s (plan {planned:.2f} s, {workers} workers), "
-                  f"naive {naive:6.2f} s, ratio {naive / fast:.1f}x")
+            print(
+                f"{layout:7s} 4K, {count} photos: ours {fast:6.2f} s (plan {planned:.2f} s, {workers} workers), "
+                f"naive {naive:6.2f} s, ratio {naive / fast:.1f}x"
+            )
     ratio = naive_total / fast_total
     print(f"total: ours {fast_total:.2f} s, naive {naive_total:.2f} s; outputs in {out}")
     print(f"RESULT speedup_vs_naive={ratio:.1f} peak_rss_mb={rss.peak_mb:.0f}")
 
 
 def demo(out: Path, layouts: list[str], sizes: list[str]) -> None:
-    """4K examples of every layout (plus an A3 PDF) from ~40 varied photos and a few clips."""
+    """Examples of every layout (4K PNG, A3 PDF) from ~40 varied photos, a few clips and a broken file."""
     folder = CACHE / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(3)
@@ -176,33 +207,62 @@ def demo(out: Path, layouts: list[str], sizes: list[str]) -> None:
             scene((w, h), random.Random(100 + i), hour, 6).save(path, "JPEG", quality=85)
         moments.append(
             Moment(
-                id=f"p{i:02d}", key=path.name, kind="photo", width=w, height=h,
-                local_time=DAY + timedelta(hours=hour), caption=CAPTIONS[i % len(CAPTIONS)],
-                alias=["Zoë", "René", "Annelĳn", "Daan", "Noël"][i % 5], contributor=f"c{i % 14}",
+                id=f"p{i:02d}",
+                key=path.name,
+                kind="photo",
+                width=w,
+                height=h,
+                local_time=DAY + timedelta(hours=hour),
+                caption=CAPTIONS[i % len(CAPTIONS)],
+                alias=["Zoë", "René", "Annelĳn", "Daan", "Noël"][i % 5],
+                contributor=f"c{i % 14}",
                 mood=max(1, min(5, round(3 + 1.2 * (1 - abs(hour - 15) / 6) + rng.gauss(0, 0.7)))),
             )
         )
-    for j, (colour, size, hour) in enumerate([("orange", (640, 360), 8.2), ("cyan", (360, 640), 12.6),
-                                              ("magenta", (640, 360), 19.4)]):
+    for j, (colour, size, hour) in enumerate(
+        [("orange", (640, 360), 8.2), ("cyan", (360, 640), 12.6), ("magenta", (640, 360), 19.4)]
+    ):
         path = folder / f"clip{j}.mp4"
         if not path.exists():
             make_clip(path, size=size, colour=colour, bottom_colour="blue", duration_s=2.0, audio=False)
         moments.append(
-            Moment(id=f"clip{j}", key=path.name, kind="clip", width=size[0], height=size[1], duration_s=2.0,
-                   local_time=DAY + timedelta(hours=hour), caption="Filmpje van de dag", contributor="c1", mood=4)
+            Moment(
+                id=f"clip{j}",
+                key=path.name,
+                kind="clip",
+                width=size[0],
+                height=size[1],
+                duration_s=2.0,
+                local_time=DAY + timedelta(hours=hour),
+                caption="Filmpje van de dag",
+                contributor="c1",
+                mood=4,
+            )
         )
-    moments.append(Moment(id="broken", key="missing.jpg", kind="photo", width=1600, height=1200,
-                          local_time=DAY + timedelta(hours=16.2), caption="Kapot bestand"))
+    moments.append(
+        Moment(
+            id="broken",
+            key="missing.jpg",
+            kind="photo",
+            width=1600,
+            height=1200,
+            local_time=DAY + timedelta(hours=16.2),
+            caption="Kapot bestand",
+        )
+    )
     out.mkdir(parents=True, exist_ok=True)
     for layout in layouts:
         for size in sizes:
-            options = CollageOptions.from_dict({"layout": layout, "size": size, "format": "png",
-                                                "landscape": False})
+            options = CollageOptions.from_dict({"layout": layout, "size": size})
             t = time.perf_counter()
             plan = build_collage_plan(moments, PROJECT, options)
-            name = f"{layout}-{size}.png"
+            name = f"{layout}-{size}.{plan.format}"
             render_collage(plan, out / name, resolve=lambda key: folder / key)
             print(f"{name}: {time.perf_counter() - t:.2f} s")
+            if plan.format == "pdf":  # the same page as a PNG, to look at without a PDF viewer
+                render_collage(
+                    replace(plan, format="png"), out / f"{layout}-{size}-pdf.png", resolve=lambda key: folder / key
+                )
 
 
 def main() -> None:
@@ -211,7 +271,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="decoding processes")
     parser.add_argument("--demo", type=Path, help="write 4K examples of every layout to this folder instead")
     parser.add_argument("--layouts", default="mosaic,clock,timeline,grid", help="with --demo: which layouts")
-    parser.add_argument("--sizes", default="3840x2160,A3", help="with --demo: which sizes")
+    parser.add_argument("--sizes", default="3840x2160,A3", help="with --demo: which sizes (A3/A2 make PDFs)")
     args = parser.parse_args()
     if args.demo:
         demo(args.demo, args.layouts.split(","), args.sizes.split(","))

@@ -34,7 +34,7 @@ def font(size_px: int, weight: Weight = "regular") -> ImageFont.FreeTypeFont:
 def has_glyph(char: str, weight: Weight = "regular") -> bool:
     """True when the bundled font draws `char` itself rather than its empty-box (.notdef) glyph."""
     probe = font(32, weight)
-    return char.isspace() or bytes(probe.getmask(char)) != bytes(probe.getmask("\U0010FFFF"))
+    return char.isspace() or bytes(probe.getmask(char)) != bytes(probe.getmask("\U0010ffff"))
 
 
 def displayable(text: str, weight: Weight = "regular") -> str:

@@ -7,15 +7,23 @@ out of canvas all tiles shrink together. A thin leader line joins each tile to i
 
 from __future__ import annotations
 
-import itertools
 import bisect
+import itertools
 import math
 from collections.abc import Sequence
 
 from PIL import Image, ImageDraw
 
 from media_pipeline.collage.draw import ink_on, mix
-from media_pipeline.collage.geometry import Rect, fit_in_box, inside, overlaps, rect_hits_circle
+from media_pipeline.collage.geometry import (
+    SPREADS,
+    Rect,
+    fit_in_box,
+    inside,
+    most_honest,
+    overlaps,
+    rect_hits_circle,
+)
 from media_pipeline.collage.model import ClockDial, DialPart, Palette, Placement
 from media_pipeline.daytime import PARTS, part_label
 from media_pipeline.fonts import font
@@ -30,8 +38,6 @@ PART_COLOURS: dict[str, tuple[int, int, int]] = {
     "evening": (156, 98, 168),
 }
 SUPERSAMPLE = 2  # the dial is drawn at twice the size and reduced: smooth arcs without a vector library
-SPREADS = (0.0, 0.25, 0.5, 0.75, 1.0)  # how far tiles may move from their time toward even spacing
-HONESTY_TRADE = 0.85  # accept tiles this much smaller than the best to keep them nearer their time
 
 
 def angle_deg(seconds_of_day: float) -> float:
@@ -97,15 +103,13 @@ def place_clock(
     # the even spacing (by room) that lies closest, in least squares, to the real times
     offset = sum(u - (i + 0.5) / n for i, u in enumerate(shares)) / n
     even = [offset + (i + 0.5) / n for i in range(n)]
-    results: list[tuple[float, float, list[Placement]]] = []
+    results: list[tuple[float, list[Placement]]] = []
     for spread in SPREADS:
         angles = [room.angle((1 - spread) * u + spread * e) for u, e in zip(shares, even, strict=True)]
-        box, placements = _largest(sizes, seconds, angles, (w, h), dial, keep_out, margin, gutter, hi)
-        results.append((spread, box, placements))
-    biggest = max(box for _, box, _ in results)
-    for _spread, box, placements in results:
-        if box >= biggest * HONESTY_TRADE and placements:
-            return placements
+        results.append(_largest(sizes, seconds, angles, (w, h), dial, keep_out, margin, gutter, hi))
+    _box, placements = results[most_honest([box for box, _ in results])]
+    if placements:
+        return placements
     cx, cy = dial.centre  # nothing fits (thousands of moments): keep every moment, one pixel each
     return [Placement(i, (round(cx), round(cy), 1, 1), (0.0, 0.0, 1.0, 1.0)) for i in range(len(sizes))]
 
@@ -160,9 +164,7 @@ def _try_size(
             rect = (round(cx + dx * r - tw / 2), round(cy + dy * r - th / 2), tw, th)
             if not inside(rect, bounds):
                 return None
-            if not rect_hits_circle(rect, cx, cy, keep_out + gutter) and not _collides(
-                rect, buckets, cell, gutter
-            ):
+            if not rect_hits_circle(rect, cx, cy, keep_out + gutter) and not _collides(rect, buckets, cell, gutter):
                 break
             r += step
         for key in _cells(rect, cell):
@@ -212,9 +214,7 @@ def _on_dial(time_deg: float) -> float:
 
 def _cells(rect: Rect, cell: int) -> list[tuple[int, int]]:
     x, y, w, h = rect
-    return [
-        (i, j) for i in range(x // cell, (x + w) // cell + 1) for j in range(y // cell, (y + h) // cell + 1)
-    ]
+    return [(i, j) for i in range(x // cell, (x + w) // cell + 1) for j in range(y // cell, (y + h) // cell + 1)]
 
 
 def _collides(rect: Rect, buckets: dict[tuple[int, int], list[Rect]], cell: int, gap: int) -> bool:
@@ -232,9 +232,7 @@ def draw_dial(canvas: Image.Image, dial: ClockDial, palette: Palette) -> None:
     draw = ImageDraw.Draw(layer)
     c = half * s  # the dial's centre on the layer
     r_out, ring = dial.radius * s, dial.ring_px * s
-    draw.ellipse(
-        (c - r_out, c - r_out, c + r_out, c + r_out), fill=mix(palette.background, palette.ink, 0.07)
-    )
+    draw.ellipse((c - r_out, c - r_out, c + r_out, c + r_out), fill=mix(palette.background, palette.ink, 0.07))
     for part in dial.parts:
         start, end = part.start_deg - 90, part.end_deg - 90  # Pillow counts from 3 o'clock
         if end <= start:

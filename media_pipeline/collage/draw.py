@@ -44,15 +44,18 @@ def layout_label(rect: Rect, time_text: str, caption: str, font_px: int, min_px:
     The font shrinks with small tiles down to `min_px`; below that the tile gets no label.
     """
     x, y, w, h = rect
-    size = min(font_px, int(h / 5.5), int(w / 4.2))
+    size = min(font_px, int(h / 4.5), int(w / 4))
     if size < min_px:
         return None
     pad = max(2, round(size * 0.45))
     line_h = round(size * LINE_HEIGHT)
     lines: list[str] = [time_text]
-    room = (h * 0.45 - 2 * pad) // line_h - 1  # caption lines that leave most of the picture visible
+    room = (h * 0.6 - 2 * pad) // line_h - 1  # caption lines that leave enough of the picture visible
     if caption.strip() and room >= 1:
-        lines += wrap_text(caption.strip(), font(size), w - 2 * pad, max_lines=int(min(2, room)))
+        fnt = font(size)
+        # a word wider than the tile would be cut mid-word; one line ending in "…" reads better
+        too_long = any(fnt.getlength(word) > w - 2 * pad for word in caption.split())
+        lines += wrap_text(caption.strip(), fnt, w - 2 * pad, max_lines=1 if too_long else int(min(2, room)))
     strip_h = min(h, 2 * pad + line_h * len(lines) + round(size * 0.6))  # a little fade above the text
     return TileLabel(rect=(x, y + h - strip_h, w, strip_h), font_px=size, lines=tuple(lines))
 
@@ -100,9 +103,7 @@ def draw_placeholder(canvas: Image.Image, rect: Rect, palette: Palette) -> None:
     s = min(w, h) * 0.18
     cx, cy = x + w / 2, y + h / 2
     if s >= 4:
-        draw.ellipse(
-            (cx - s * 0.9, cy - s, cx - s * 0.3, cy - s * 0.4), outline=line, width=max(1, round(s / 8))
-        )
+        draw.ellipse((cx - s * 0.9, cy - s, cx - s * 0.3, cy - s * 0.4), outline=line, width=max(1, round(s / 8)))
         draw.line(
             [
                 (cx - s * 1.4, cy + s),
@@ -128,11 +129,7 @@ def title_band(rect: Rect, shape: str, title: str, subtitle: str, *, with_logo: 
             logo = (x + (w - side * 2) // 2, y + round(h * 0.80) - side // 2, side * 2, side)
         return TitleBand(rect, shape, title, subtitle, title_px, subtitle_px, logo)
     pad = round(h * 0.28)
-    logo = (
-        (x + w - pad - round(h * 1.8), y + round(h * 0.15), round(h * 1.8), round(h * 0.7))
-        if with_logo
-        else None
-    )
+    logo = (x + w - pad - round(h * 1.8), y + round(h * 0.15), round(h * 1.8), round(h * 0.7)) if with_logo else None
     subtitle_px = round(h * 0.3)
     sub_w = font(subtitle_px).getlength(subtitle)
     room = w - 3 * pad - sub_w - (logo[2] + pad if logo else 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 Rect = tuple[int, int, int, int]  # x, y, w, h in canvas pixels
 Crop = tuple[float, float, float, float]  # left, top, right, bottom as fractions 0..1 of the displayed source
@@ -12,6 +13,18 @@ Crop = tuple[float, float, float, float]  # left, top, right, bottom as fraction
 MAX_CROP = 0.15
 FULL: Crop = (0.0, 0.0, 1.0, 1.0)
 
+# Clock and timeline may move a tile from its exact time toward an even spacing of all tiles (a leader
+# line still points at the exact time). They try these spreads, and take the smallest whose tiles are
+# at least HONESTY_TRADE as large as the largest any spread gives.
+SPREADS = (0.0, 0.25, 0.5, 0.75, 1.0)
+HONESTY_TRADE = 0.85
+
+
+def most_honest(sizes: Sequence[float]) -> int:
+    """Index of the smallest spread whose tile size is close enough to the best (see SPREADS)."""
+    best = max(sizes)
+    return next(i for i, size in enumerate(sizes) if size >= best * HONESTY_TRADE)
+
 
 def centre_crop(src_aspect: float, shown_aspect: float) -> Crop:
     """The centred crop of a source (w/h = `src_aspect`) that shows it at `shown_aspect`."""
@@ -20,6 +33,15 @@ def centre_crop(src_aspect: float, shown_aspect: float) -> Crop:
         return (round((1 - keep) / 2, 6), 0.0, round((1 + keep) / 2, 6), 1.0)
     keep = src_aspect / shown_aspect  # shown wider: cut top and bottom
     return (0.0, round((1 - keep) / 2, 6), 1.0, round((1 + keep) / 2, 6))
+
+
+def bounded_crop(src_aspect: float, rect: Rect, max_crop: float = MAX_CROP) -> Crop:
+    """The centred crop that shows a source in `rect`, never cutting more than `max_crop`.
+
+    Pixel rounding of `rect` may ask for a hair more than the bound; that hair is stretched, not cut.
+    """
+    shown = rect[2] / max(1, rect[3])
+    return centre_crop(src_aspect, min(max(shown, src_aspect * (1 - max_crop)), src_aspect / (1 - max_crop)))
 
 
 def crop_share(crop: Crop) -> float:
@@ -43,16 +65,13 @@ def fit_in_box(src_w: int, src_h: int, box: Rect, max_crop: float = MAX_CROP) ->
     else:
         w, h = max(1, round(bh * shown)), bh
     rect = (bx + (bw - w) // 2, by + (bh - h) // 2, w, h)
-    return rect, centre_crop(src_aspect, w / h)
+    return rect, bounded_crop(src_aspect, rect, max_crop)
 
 
 def overlaps(a: Rect, b: Rect, gap: int = 0) -> bool:
     """True when the rectangles come closer than `gap` pixels (touching edges do not overlap at gap 0)."""
     return (
-        a[0] < b[0] + b[2] + gap
-        and b[0] < a[0] + a[2] + gap
-        and a[1] < b[1] + b[3] + gap
-        and b[1] < a[1] + a[3] + gap
+        a[0] < b[0] + b[2] + gap and b[0] < a[0] + a[2] + gap and a[1] < b[1] + b[3] + gap and b[1] < a[1] + a[3] + gap
     )
 
 

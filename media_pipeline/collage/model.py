@@ -39,6 +39,7 @@ class CollageTile:
     caption: str
     label: TileLabel | None = None
     leader: tuple[Point, Point] | None = None  # clock / timeline: from the exact time on the dial/axis
+    frame_at_s: float | None = None  # clips without a preview: the source second shown
 
 
 @dataclass(frozen=True)
@@ -176,10 +177,9 @@ def _tile(d: Mapping[str, Any]) -> CollageTile:
         seconds_of_day=float(d["seconds_of_day"]),
         time_text=d["time_text"],
         caption=d["caption"],
-        label=TileLabel(_rect(label["rect"]), int(label["font_px"]), tuple(label["lines"]))
-        if label
-        else None,
+        label=TileLabel(_rect(label["rect"]), int(label["font_px"]), tuple(label["lines"])) if label else None,
         leader=(_point(leader[0]), _point(leader[1])) if leader else None,
+        frame_at_s=d.get("frame_at_s"),
     )
 
 
@@ -189,9 +189,7 @@ def _title(d: Mapping[str, Any]) -> TitleBand:
 
 
 def _dial(d: Mapping[str, Any]) -> ClockDial:
-    return ClockDial(
-        **{**d, "centre": _point(d["centre"]), "parts": tuple(DialPart(**p) for p in d["parts"])}
-    )
+    return ClockDial(**{**d, "centre": _point(d["centre"]), "parts": tuple(DialPart(**p) for p in d["parts"])})
 
 
 def _mark(d: Mapping[str, Any] | None) -> MoodMark | None:

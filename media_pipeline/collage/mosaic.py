@@ -12,8 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from media_pipeline.collage.geometry import MAX_CROP, Rect, centre_crop
+import numpy as np
+
+from media_pipeline.collage.geometry import MAX_CROP, Rect, bounded_crop
 from media_pipeline.collage.model import Placement
+
+# A stretch of this share (so a crop of it) weighs as much as one row 2.7x off the typical height.
+MISFIT_SCALE = 0.04
 
 
 def place_mosaic(sizes: Sequence[tuple[int, int]], area: Rect, gutter: int) -> list[Placement]:
@@ -46,7 +51,7 @@ def place_mosaic(sizes: Sequence[tuple[int, int]], area: Rect, gutter: int) -> l
             x += free_w * a / sum(weights)
             right = round(x)
             rect = (left, top, right - left, bottom - top)
-            placements.append(Placement(start + i, rect, centre_crop(a, rect[2] / max(1, rect[3]))))
+            placements.append(Placement(start + i, rect, bounded_crop(a, rect)))
             x += gutter
             left = right + gutter
         y += gutter
@@ -59,67 +64,87 @@ def _row_height(aspects: Sequence[float], width: float, gutter: int) -> float:
 
 
 def _best_rows(aspects: list[float], width: int, height: int, gutter: int) -> list[tuple[int, int]]:
-    """Row breaks (start, end) whose natural heights best add up to `height`.
+    """Row breaks (start, end) whose natural heights, with gutters, best add up to `height`.
 
-    For each plausible row count k, a dynamic programme splits the sequence into k rows whose heights
-    are as close as possible to height/k (squared log ratio, so a row half as tall costs as much as one
-    twice as tall); the k whose total then needs the least stretching wins.
+    First a typical row height t: for a given t, a dynamic programme splits the sequence into rows
+    whose heights are closest to t (squared log ratio, so a row half as tall costs as much as one
+    twice as tall); taller targets give more rows, and a bisection finds the t whose rows about fit.
+    Balanced rows rarely add up exactly, so a second programme, over (pictures placed, height used in
+    whole pixels), finds the most even split whose heights add up to the height itself.
     """
     n = len(aspects)
-    total = sum(aspects)
-    # k equal rows of aspect sum total/k have height k*width/total each: k^2*width/total = height
-    k_ideal = math.sqrt(height * total / max(1, width))
-    k_lo = max(1, math.floor(k_ideal * 0.6))
-    k_hi = min(n, math.ceil(k_ideal * 1.5) + 1)
-    best: tuple[float, list[tuple[int, int]]] | None = None
-    for k in range(k_lo, k_hi + 1):
-        target = (height - gutter * (k - 1)) / k
-        if target <= 0:
-            break
-        rows = _split(aspects, k, target, width, gutter)
-        if rows is None:
-            continue
-        natural = sum(_row_height(aspects[s:e], width, gutter) for s, e in rows)
-        misfit = math.log((height - gutter * (k - 1)) / natural) ** 2
-        unevenness = (
-            sum(math.log(_row_height(aspects[s:e], width, gutter) / target) ** 2 for s, e in rows) / k
+    prefix = np.concatenate(([0.0], np.cumsum(aspects)))
+    count = np.arange(n + 1)[None, :] - np.arange(n + 1)[:, None]  # pictures in row [start, end)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        row_h = np.maximum(1.0, width - gutter * (count - 1)) / (prefix[None, :] - prefix[:, None])
+        log_h = np.where(count > 0, np.log(row_h), np.inf)  # log_h[start, end]
+    lo, hi = math.log(max(1.0, height / (4 * n))), math.log(height * 2.0)
+    for _ in range(20):
+        log_t = (lo + hi) / 2
+        rows = _split(log_h, log_t)
+        total = sum(float(row_h[s, e]) for s, e in rows) + gutter * (len(rows) - 1)
+        lo, hi = (lo, log_t) if total > height else (log_t, hi)
+    return _exact_split(row_h, log_h, (lo + hi) / 2, height, gutter)
+
+
+def _exact_split(row_h: np.ndarray, log_h: np.ndarray, log_t: float, height: int, gutter: int) -> list[tuple[int, int]]:
+    """The most even rows (around exp(log_t)) whose rounded heights plus gutters come closest to `height`."""
+    size = row_h.shape[0]
+    # heights are counted in units of a few pixels on big canvases, so the table stays small
+    unit = max(1, height // 1500)
+    # each row is counted with the gutter below it (the last has none); totals up to twice the height
+    # are kept, for when only squeezing (within the crop bound) and then shrinking the block can fit
+    budget = (2 * height + gutter) // unit + 2
+    with np.errstate(invalid="ignore"):
+        used = np.where(np.isfinite(log_h), np.rint((np.minimum(row_h, budget * unit) + gutter) / unit), budget).astype(
+            np.int64
         )
-        score = 8 * misfit + unevenness
-        if best is None or score < best[0] - 1e-12:
-            best = (score, rows)
-    return best[1] if best else [(0, n)]
-
-
-def _split(
-    aspects: list[float], k: int, target: float, width: int, gutter: int
-) -> list[tuple[int, int]] | None:
-    """k contiguous rows minimising the squared log ratio of each row's height to `target`."""
-    n = len(aspects)
-    prefix = [0.0]
-    for a in aspects:
-        prefix.append(prefix[-1] + a)
-    inf = float("inf")
-    cost = [[inf] * (n + 1) for _ in range(k + 1)]
-    back = [[0] * (n + 1) for _ in range(k + 1)]
-    cost[0][0] = 0.0
-    for j in range(1, k + 1):
-        # row j must leave at least one picture for each later row
-        for end in range(j, n - (k - j) + 1):
-            for start in range(end - 1, j - 2, -1):
-                if cost[j - 1][start] == inf:
-                    continue
-                row_h = max(1.0, width - gutter * (end - start - 1)) / (prefix[end] - prefix[start])
-                if row_h < target * 0.35:  # longer rows only get flatter
-                    break
-                c = cost[j - 1][start] + math.log(row_h / target) ** 2
-                if c < cost[j][end]:
-                    cost[j][end], back[j][end] = c, start
-    if cost[k][n] == inf:
-        return None
+    step_cost = (log_h - log_t) ** 2
+    cost = np.full((size, budget), np.inf)
+    cost[0, 0] = 0.0
+    back = np.full((size, budget), -1, dtype=np.int64)
+    columns = np.arange(budget)
+    for end in range(1, size):
+        # rows [start, end) within a factor ~2.7 of the typical height; longer rows only get flatter
+        starts = np.flatnonzero((step_cost[:end, end] <= 1.0) & (used[:end, end] < budget))
+        if starts.size == 0:
+            continue
+        source = columns[None, :] - used[starts, end][:, None]  # height used before this row
+        options = np.where(source >= 0, cost[starts[:, None], np.maximum(source, 0)], np.inf)
+        options += step_cost[starts, end][:, None]
+        pick = np.argmin(options, axis=0)  # the first minimum: deterministic
+        cost[end] = options[pick, columns]
+        back[end] = starts[pick]
+    reachable = np.flatnonzero(np.isfinite(cost[size - 1]))
+    if reachable.size == 0:  # nothing fits the budget (one very tall picture): one row each
+        return [(i, i + 1) for i in range(size - 1)]
+    misfit = np.log(np.maximum(1, reachable) * unit / (height + gutter))
+    score = (misfit / MISFIT_SCALE) ** 2 + cost[size - 1, reachable]
+    b = int(reachable[int(np.argmin(score))])
     rows: list[tuple[int, int]] = []
-    end = n
-    for j in range(k, 0, -1):
-        start = back[j][end]
+    end = size - 1
+    while end > 0:
+        start = int(back[end, b])
         rows.append((start, end))
+        b -= int(used[start, end])
         end = start
+    return rows[::-1]
+
+
+def _split(log_h: np.ndarray, log_target: float) -> list[tuple[int, int]]:
+    """Rows minimising the sum of squared log ratios of each row's height to the target."""
+    size = log_h.shape[0]
+    step_cost = (log_h - log_target) ** 2  # inf where start >= end
+    cost = np.full(size, np.inf)
+    cost[0] = 0.0
+    back = np.zeros(size, dtype=np.int64)
+    for end in range(1, size):
+        total = cost[:end] + step_cost[:end, end]
+        back[end] = int(np.argmin(total))  # the first minimum: deterministic
+        cost[end] = total[back[end]]
+    rows: list[tuple[int, int]] = []
+    end = size - 1
+    while end > 0:
+        rows.append((int(back[end]), end))
+        end = int(back[end])
     return rows[::-1]

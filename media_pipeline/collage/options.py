@@ -52,8 +52,7 @@ class CollageOptions:
         for name, value in (("width", self.width), ("height", self.height)):
             if not isinstance(value, int) or not MIN_SIDE_PX <= value <= MAX_SIDE_PX:
                 raise PlanError(
-                    f"The collage {name} must be a whole number of pixels "
-                    f"from {MIN_SIDE_PX} to {MAX_SIDE_PX}."
+                    f"The collage {name} must be a whole number of pixels from {MIN_SIDE_PX} to {MAX_SIDE_PX}."
                 )
 
     @property

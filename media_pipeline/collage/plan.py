@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import median
 
 from media_pipeline.collage import clock, grid, mosaic, timeline
 from media_pipeline.collage.draw import ink_on, layout_label, parse_colour, title_band
@@ -33,9 +34,7 @@ PAPER = Palette(
 )
 
 
-def build_collage_plan(
-    moments: Sequence[Moment], project: ProjectInfo, options: CollageOptions
-) -> CollagePlan:
+def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options: CollageOptions) -> CollagePlan:
     """Place every moment on the canvas in time-of-day order and measure titles and labels.
 
     Sizes in the plan are canvas pixels (`options.size_px`; paper sizes at 300 dpi). Raises
@@ -45,9 +44,7 @@ def build_collage_plan(
         raise PlanError("There are no moments to put in the collage yet.")
     for m in moments:
         if m.width <= 0 or m.height <= 0:
-            raise PlanError(
-                f"Moment {m.id} has no known picture size; probe it again before making a collage."
-            )
+            raise PlanError(f"Moment {m.id} has no known picture size; probe it again before making a collage.")
     ordered = sorted(moments, key=lambda m: (seconds_of_day(m.local_time), m.id))
     seconds = [seconds_of_day(m.local_time) for m in ordered]
     sizes = [(m.width, m.height) for m in ordered]
@@ -83,7 +80,8 @@ def build_collage_plan(
     else:
         placements, axis = timeline.place_timeline(ordered, sizes, seconds, area, gutter, project.language)
 
-    label_px = max(8, round(min(width, height) / 54))
+    # one label size for the whole collage (mixed sizes look untidy), smaller when tiles are small
+    label_px = max(8, min(round(min(width, height) / 54), round(median(p.rect[3] for p in placements) / 5.5)))
     min_label_px = max(7, round(min(width, height) / 160))
     tiles = []
     for p in placements:
@@ -105,6 +103,7 @@ def build_collage_plan(
                 caption=caption,
                 label=label,
                 leader=p.leader,
+                frame_at_s=_poster_second(m) if m.kind == "clip" else None,
             )
         )
     return CollagePlan(
@@ -123,3 +122,10 @@ def build_collage_plan(
         dial=dial,
         axis=axis,
     )
+
+
+def _poster_second(m: Moment) -> float:
+    """One second into the part of the clip the curators kept, or its middle when that is shorter."""
+    start = m.trim_in_s or 0.0
+    end = m.trim_out_s or m.duration_s or start + 2.0
+    return round(min(start + 1.0, (start + end) / 2), 3)

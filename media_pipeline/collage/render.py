@@ -44,11 +44,10 @@ class TileJob:
     preview: str | None
     size: tuple[int, int]  # tile w, h in px
     crop: Crop
+    frame_at_s: float = 1.0  # clips: which second to show
 
 
-def render_collage(
-    plan: CollagePlan, out_path: Path, *, resolve: Resolver, workers: int | None = None
-) -> Path:
+def render_collage(plan: CollagePlan, out_path: Path, *, resolve: Resolver, workers: int | None = None) -> Path:
     """Paint `plan` and write it to `out_path` atomically (temp file + os.replace) in `plan.format`.
 
     `workers` is the number of decoding processes (default: CPU count, at most 4; 1 decodes in this
@@ -95,7 +94,13 @@ def _job(tile: CollageTile, resolve: Resolver) -> TileJob:
             return None
 
     return TileJob(
-        tile.moment_id, tile.kind, path_of(tile.key), path_of(tile.preview_key), tile.rect[2:], tile.crop
+        tile.moment_id,
+        tile.kind,
+        path_of(tile.key),
+        path_of(tile.preview_key),
+        tile.rect[2:],
+        tile.crop,
+        tile.frame_at_s if tile.frame_at_s is not None else 1.0,
     )
 
 
@@ -105,9 +110,7 @@ def _decode_all(jobs: list[TileJob], workers: int | None) -> Iterator[bytes | No
         yield from map(decode_tile, jobs)
         return
     # fork: workers start in milliseconds and need nothing re-imported
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    )
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         yield from pool.map(decode_tile, jobs, chunksize=max(1, len(jobs) // (count * 8)))
 
@@ -139,7 +142,7 @@ def _source_image(job: TileJob, need: tuple[int, int]) -> Image.Image:
     if job.original is None:
         raise FileNotFoundError("source file not found")
     if job.kind == "clip":
-        return clip_frame(Path(job.original), at_s=1.0, fit=need)
+        return clip_frame(Path(job.original), at_s=job.frame_at_s, fit=need)
     return open_image(Path(job.original), fit=need)
 
 

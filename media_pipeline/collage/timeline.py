@@ -1,9 +1,11 @@
 """Timeline: a horizontal hour axis with tiles above and below, and the day's mood curve along it.
 
-Tile centres sit at their exact time on the axis (only the first and last may be pushed inward to
-stay on the canvas), stacked in lanes away from the axis when neighbours are close. The mood curve is
+Tiles keep left-to-right time order, stacked in lanes away from the axis when neighbours are close;
+a leader line joins each to its exact time. When a crowded hour would make every tile tiny, tiles may
+move toward an even spacing (the least that keeps them large, see geometry.SPREADS). The mood curve is
 the average of contributors' moods (1-5) per hour, each contributor counted once per hour so one
-enthusiastic phone does not set the day's mood, then smoothed over neighbouring hours.
+enthusiastic phone does not set the day's mood, then smoothed over neighbouring hours; 1 lies just
+above the axis, 5 near the top of the band.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable, Sequence
 from PIL import Image, ImageDraw
 
 from media_pipeline.collage.draw import mix
-from media_pipeline.collage.geometry import Rect, fit_in_box, overlaps
+from media_pipeline.collage.geometry import SPREADS, Rect, fit_in_box, most_honest, overlaps
 from media_pipeline.collage.model import MoodMark, Palette, Placement, Point, TimelineAxis
 from media_pipeline.collage.wording import word
 from media_pipeline.fonts import font
@@ -48,9 +50,7 @@ def smooth(hourly: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
     known = dict(hourly)
     out: list[tuple[int, float]] = []
     for hour in known:
-        pairs = [
-            (w, known[hour + d]) for w, d in zip(SMOOTHING, (-1, 0, 1), strict=True) if hour + d in known
-        ]
+        pairs = [(w, known[hour + d]) for w, d in zip(SMOOTHING, (-1, 0, 1), strict=True) if hour + d in known]
         out.append((hour, round(sum(w * v for w, v in pairs) / sum(w for w, _ in pairs), 3)))
     return out
 
@@ -67,55 +67,73 @@ def place_timeline(
     ax, ay, aw, ah = area
     margin = max(gutter, round(min(aw, ah) * 0.03))
     x0, x1 = ax + margin * 2, ax + aw - margin * 2
-    band_half = round(ah * 0.085)
-    axis_y = ay + ah // 2
+    band_half = round(min(aw, ah) * 0.09)  # the mood curve, above the axis
+    tick_px = max(6, round(min(aw, ah) * 0.02))
+    below = round(tick_px * 2.2)  # the hour labels, below the axis
+    side_room = (ah - band_half - below - 2 * gutter - 2 * margin) // 2
+    axis_y = ay + margin + side_room + gutter + band_half
     start, end = hour_span(seconds)
 
     def x_at(sec: float) -> float:
         return x0 + (sec / 3600 - start) / (end - start) * (x1 - x0)
 
-    xs = [x_at(sec) for sec in seconds]
-    side_room = ah // 2 - band_half - gutter - margin
-    placements = _pack(
-        sizes, xs, (ax + margin, ax + aw - margin), axis_y, band_half + gutter, side_room, gutter
-    )
-    tick_px = max(6, round(ah * 0.022))
+    exact = [x_at(sec) for sec in seconds]
+    n = len(exact)
+    even = [x0 + (i + 0.5) / n * (x1 - x0) for i in range(n)]
+    results = []
+    for spread in SPREADS:
+        xs = [(1 - spread) * x + spread * e for x, e in zip(exact, even, strict=True)]
+        results.append(
+            _pack(
+                sizes,
+                exact,
+                xs,
+                (ax + margin, ax + aw - margin),
+                axis_y,
+                (band_half + gutter, below + gutter),
+                side_room,
+                gutter,
+            )
+        )
+    placements = results[most_honest([box for box, _ in results])][1]
     return placements, _axis(
-        moments, seconds, (x0, x1, axis_y), (start, end), band_half, tick_px, x_at, language
+        moments, seconds, (x0, x1, axis_y), (start, end), (band_half, below), tick_px, x_at, language
     )
 
 
 def _pack(
     sizes: Sequence[tuple[int, int]],
+    exact: Sequence[float],
     xs: Sequence[float],
     x_range: tuple[int, int],
     axis_y: int,
-    clear: int,
+    clear: tuple[int, int],
     side_room: int,
     gutter: int,
-) -> list[Placement]:
+) -> tuple[float, list[Placement]]:
     """The largest tile size at which every tile finds a lane (bisection on the size)."""
     lo, hi = 2.0, float(side_room)
-    best = _try_size(lo, sizes, xs, x_range, axis_y, clear, side_room, gutter)
-    for _ in range(10):
+    best = _try_size(lo, sizes, exact, xs, x_range, axis_y, clear, side_room, gutter)
+    for _ in range(9):
         mid = (lo + hi) / 2
-        attempt = _try_size(mid, sizes, xs, x_range, axis_y, clear, side_room, gutter)
+        attempt = _try_size(mid, sizes, exact, xs, x_range, axis_y, clear, side_room, gutter)
         if attempt is not None:
             lo, best = mid, attempt
         else:
             hi = mid
     if best is None:  # more moments than pixels; still keep every one, one pixel each
         best = [Placement(i, (round(x), axis_y, 1, 1), (0.0, 0.0, 1.0, 1.0)) for i, x in enumerate(xs)]
-    return best
+    return lo, best
 
 
 def _try_size(
     box: float,
     sizes: Sequence[tuple[int, int]],
+    exact: Sequence[float],
     xs: Sequence[float],
     x_range: tuple[int, int],
     axis_y: int,
-    clear: int,
+    clear: tuple[int, int],  # free space above and below the axis
     side_room: int,
     gutter: int,
 ) -> list[Placement] | None:
@@ -127,19 +145,20 @@ def _try_size(
     last: dict[tuple[int, int], Rect] = {}
     placements: list[Placement] = []
     b = max(1, round(box))
-    for i, ((sw, sh), x) in enumerate(zip(sizes, xs, strict=True)):
+    for i, ((sw, sh), x, true_x) in enumerate(zip(sizes, xs, exact, strict=True)):
         (_, _, tw, th), crop = fit_in_box(sw, sh, (0, 0, b, b))
         left = round(min(max(x - tw / 2, x_range[0]), x_range[1] - tw))
         prefer = -1 if i % 2 == 0 else 1  # alternate sides so neighbours in time spread out
         order = sorted(lanes, key=lambda lane: (lane[1], lane[0] != prefer))
         for side, k in order:
-            near = axis_y + side * (clear + k * (b + gutter))  # lane edge nearest the axis
+            free = clear[0] if side < 0 else clear[1]
+            near = axis_y + side * (free + k * (b + gutter))  # lane edge nearest the axis
             top = near - th if side < 0 else near
             rect = (left, top, tw, th)
             if (side, k) not in last or not overlaps(rect, last[(side, k)], gutter):
                 last[(side, k)] = rect
                 leader_end = (left + tw / 2, float(top + th if side < 0 else top))
-                leader_start = (round(x, 1), float(axis_y + side * (clear - gutter)))  # edge of the mood band
+                leader_start = (round(true_x, 1), float(axis_y + side * (free - gutter)))  # edge of the mood band
                 placements.append(Placement(i, rect, crop, (leader_start, leader_end)))
                 break
         else:
@@ -152,7 +171,7 @@ def _axis(
     seconds: Sequence[float],
     line: tuple[int, int, int],
     span: tuple[int, int],
-    band_half: int,
+    band: tuple[int, int],  # px above and below the axis
     tick_px: int,
     to_x: Callable[[float], float],
     language: str,
@@ -164,10 +183,11 @@ def _axis(
     ticks = tuple(
         (round(to_x(h * 3600)), f"{h % 24:02d}:00") for h in range(start, end + 1) if (h - start) % every == 0
     )
-    band = (x0, y - band_half, x1 - x0, 2 * band_half)
+    band_half, below = band
+    band_rect = (x0, y - band_half, x1 - x0, band_half + below)
 
     def y_at(mood: float) -> float:
-        return y - (mood - 3) / 2 * band_half * 0.8
+        return y - band_half * (0.12 + (mood - 1) / 4 * 0.7)
 
     hourly = mood_by_hour(moments, seconds)
     smoothed = smooth(hourly)
@@ -188,7 +208,7 @@ def _axis(
         end_hour=end,
         ticks=ticks,
         tick_font_px=tick_px,
-        mood_band=band,
+        mood_band=band_rect,
         mood_hourly=tuple(hourly),
         mood_curve=curve,
         low=low,
@@ -228,9 +248,7 @@ def _spline(points: Sequence[Point], steps: int = 12) -> list[Point]:
     return out
 
 
-def draw_axis(
-    canvas: Image.Image, axis: TimelineAxis, palette: Palette, accent: tuple[int, int, int]
-) -> None:
+def draw_axis(canvas: Image.Image, axis: TimelineAxis, palette: Palette, accent: tuple[int, int, int]) -> None:
     """Axis with hour ticks, the mood band and curve with its highest and lowest marks."""
     s = SUPERSAMPLE
     bx, by, bw, bh = axis.mood_band
@@ -256,9 +274,7 @@ def draw_axis(
             fill=palette.ink,
             width=line_w,
         )
-        draw.text(
-            at(x, axis.y + axis.tick_font_px * 0.6), text, font=tick_font, fill=palette.muted, anchor="mt"
-        )
+        draw.text(at(x, axis.y + axis.tick_font_px * 0.6), text, font=tick_font, fill=palette.muted, anchor="mt")
     if axis.mood_curve:
         draw.text(
             at(bx + axis.tick_font_px * 0.5, by + axis.tick_font_px * 0.3),
@@ -270,18 +286,16 @@ def draw_axis(
         pts = [at(x, y) for x, y in axis.mood_curve]
         if len(pts) > 1:
             draw.line(pts, fill=accent, width=line_w * 3, joint="curve")
-        for mark, up in ((axis.high, True), (axis.low, False)):
+        for mark in (axis.high, axis.low):  # both names above their point: hour labels are below
             if mark is None:
                 continue
             mx, my = at(*mark.point)
             r = axis.tick_font_px * 0.35 * s
             draw.ellipse((mx - r, my - r, mx + r, my + r), fill=accent, outline=palette.ink, width=line_w)
-            draw.text(
-                (mx, my - r * 1.6 if up else my + r * 1.6),
-                mark.text,
-                font=font(axis.tick_font_px * s, "bold"),
-                fill=palette.ink,
-                anchor="mb" if up else "mt",
-            )
+            mark_font = font(axis.tick_font_px * s, "bold")
+            half = mark_font.getlength(mark.text) / 2
+            # keep the name inside the band: shift it inward near either end
+            tx = min(max(mx, at(bx, 0)[0] + half + r), at(bx + bw, 0)[0] - half - r)
+            draw.text((tx, my - r * 1.6), mark.text, font=mark_font, fill=palette.ink, anchor="mb")
     small = layer.resize((region[2] - region[0], region[3] - region[1]), Image.Resampling.LANCZOS)
     canvas.paste(small, region[:2], small)

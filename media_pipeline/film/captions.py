@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from media_pipeline.film.lettering import Block, blocks_height, draw_blocks, fitted, px, rgb, unit
+from media_pipeline.film.lettering import Block, blocks_height, draw_blocks, fitted, px, rgb, type_px, unit
 from media_pipeline.film.plan import Caption
 
 CAPTION_STYLE = 1  # bump when the look changes, so cached segments are made again
@@ -18,9 +18,10 @@ def caption_image(caption: Caption, width: int, height: int, brand_color: str) -
     u = unit(width, height)
     margin = px(72, u)
     text_width = width - 2 * margin - px(22, u)
-    header_size = px(44, u)
-    header = fitted(caption.header(), text_width, size_px=header_size, min_px=px(30, u), max_lines=2, weight="bold")
-    words = fitted(caption.text, text_width, size_px=px(46, u), min_px=px(32, u), max_lines=3, weight="regular")
+    header = fitted(caption.header(), text_width, size_px=type_px(44, u), min_px=type_px(30, u), max_lines=2,
+                    weight="bold")
+    words = fitted(caption.text, text_width, size_px=type_px(48, u), min_px=type_px(32, u), max_lines=3,
+                   weight="regular")
     gap = px(10, u)
     blocks: list[Block] = [header, words]
     block_h = blocks_height(blocks, gap)
@@ -36,7 +37,8 @@ def caption_image(caption: Caption, width: int, height: int, brand_color: str) -
         alpha = round(185 * min(1.0, (y - band_top) / (span * 0.6)))
         draw.line([(0, y), (width, y)], fill=(0, 0, 0, alpha))
     bar_w = max(2, px(7, u))
-    draw.rectangle([margin, top + px(4, u), margin + bar_w - 1, top + block_h - px(4, u)], fill=(*rgb(brand_color), 255))
+    inset = min(px(4, u), block_h // 4)
+    draw.rectangle([margin, top + inset, margin + bar_w - 1, top + block_h - inset], fill=(*rgb(brand_color), 255))
     draw_blocks(layer, blocks, x=margin + px(22, u), top=top, gap_px=gap, shadow_px=max(1, px(3, u)))
     return layer
 

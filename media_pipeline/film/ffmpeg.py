@@ -15,6 +15,7 @@ from media_pipeline.types import CancelFn, RenderCancelled
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 POLL_S = 0.05
+ASK_EVERY_S = 0.25  # the caller's cancelled() may query a database: ask at most this often
 
 
 class FfmpegError(RuntimeError):
@@ -24,22 +25,37 @@ class FfmpegError(RuntimeError):
 class Processes:
     """The ffmpeg processes of one render, so a cancel or an error can stop all of them."""
 
-    def __init__(self, cancelled: CancelFn | None = None) -> None:
+    def __init__(self, cancelled: CancelFn | None = None, *, threads: int = 2) -> None:
         self._cancelled = cancelled
+        self.threads = max(1, threads)  # per process: decoder, filters and encoder each get this many
         self._lock = threading.Lock()
+        self._ask_lock = threading.Lock()
+        self._asked_at = float("-inf")
         self._live: set[subprocess.Popen[bytes]] = set()
         self.stopping = False
 
+    def _should_stop(self) -> bool:
+        if self.stopping or self._cancelled is None:
+            return self.stopping
+        with self._ask_lock:
+            now = time.monotonic()
+            if now - self._asked_at >= ASK_EVERY_S:
+                self._asked_at = now
+                if self._cancelled():
+                    self.stopping = True
+        return self.stopping
+
     def check(self) -> None:
         """Raise RenderCancelled when the caller asked to stop (or another job already failed)."""
-        if self.stopping or (self._cancelled is not None and self._cancelled()):
-            self.stopping = True
+        if self._should_stop():
             raise RenderCancelled("The render was cancelled.")
 
     def run(self, args: Sequence[str | Path], *, cwd: Path | None = None) -> str:
         """Run ffmpeg with `args` (no binary); return its stderr. Raises FfmpegError or RenderCancelled."""
         self.check()
-        cmd = [FFMPEG, "-hide_banner", "-nostdin", "-y", *map(str, args)]
+        threads = str(self.threads)
+        cmd = [FFMPEG, "-hide_banner", "-nostdin", "-y", "-filter_threads", threads, "-filter_complex_threads", threads,
+               *map(str, args)]
         with self._lock:
             if self.stopping:
                 raise RenderCancelled("The render was cancelled.")
@@ -49,8 +65,7 @@ class Processes:
             self._live.add(proc)
         try:
             while proc.poll() is None:
-                if self.stopping or (self._cancelled is not None and self._cancelled()):
-                    self.stopping = True
+                if self._should_stop():
                     _stop(proc)
                     raise RenderCancelled("The render was cancelled.")
                 time.sleep(POLL_S)

@@ -8,30 +8,22 @@ from functools import lru_cache
 
 from PIL import Image, ImageColor, ImageDraw, ImageFilter, ImageFont
 
-from media_pipeline.fonts import Weight, font
+from media_pipeline.fonts import Weight, displayable, font, has_glyph
 from media_pipeline.text import wrap_text
 
 WHITE = (255, 255, 255, 255)
 MIN_TEXT_PX = 6  # below this nothing is legible anyway; tiny test films still get every character
 
 
-# The bundled Lato covers Latin-1 but not all of Latin Extended (Ğ, ő, Ł, ĳ show as boxes). Such letters are
-# drawn as their base letter with Lato's own spacing accent on top (or below), and ligatures such as ĳ as
-# their letters (i + j), so every name comes out whole in one typeface.
+# The bundled Lato covers Latin-1 but not all of Latin Extended (Ğ, ő, ĳ would show as boxes). Unlike
+# fonts.displayable, which drops such accents, cards and captions draw the base letter with Lato's own
+# spacing accent over (or under) it: a name is shown as spelled (Ğ stays Ğ), in one typeface.
 SPACING_ACCENTS = {
     "\u0300": "`", "\u0301": "\u00b4", "\u0302": "\u02c6", "\u0303": "\u02dc", "\u0304": "\u00af",
     "\u0306": "\u02d8", "\u0307": "\u02d9", "\u0308": "\u00a8", "\u030a": "\u02da", "\u030b": "\u02dd",
     "\u030c": "\u02c7", "\u0327": "\u00b8", "\u0328": "\u02db",
 }
 BELOW = {"\u0327", "\u0328"}
-REFERENCE_PX = 48
-
-
-@lru_cache(maxsize=4096)
-def has_glyph(ch: str, weight: Weight) -> bool:
-    """Whether Lato draws `ch` itself (its bitmap differs from the missing-glyph box)."""
-    fnt = font(REFERENCE_PX, weight)
-    return ch.isspace() or bytes(fnt.getmask(ch)) != bytes(fnt.getmask("\uffff"))
 
 
 @lru_cache(maxsize=4096)
@@ -46,7 +38,7 @@ def _shape_char(ch: str, weight: Weight) -> tuple[str, tuple[str, ...]]:
         if marks and base[-1] in "ij" and not any(m in (SPACING_ACCENTS[c] for c in BELOW) for m in marks):
             base = base[:-1] + ("\u0131" if base[-1] == "i" else "j")  # dotless i under an accent
         return base, marks
-    return ch, ()
+    return displayable(ch, weight), ()
 
 
 def shape(text: str, weight: Weight) -> tuple[str, list[tuple[int, str]]]:
@@ -98,6 +90,12 @@ def unit(width: int, height: int) -> float:
 
 
 def px(value: float, u: float) -> int:
+    """A length in typographic units as whole pixels (at least 1)."""
+    return max(1, round(value * u))
+
+
+def type_px(value: float, u: float) -> int:
+    """A type size in units as pixels, never below the smallest size that still draws every letter."""
     return max(MIN_TEXT_PX, round(value * u))
 
 
@@ -107,6 +105,20 @@ def rgb(colour: str, fallback: str = "#E4572E") -> tuple[int, int, int]:
     except ValueError:
         r, g, b = ImageColor.getrgb(fallback)[:3]
     return r, g, b
+
+
+def legible_on_dark(colour: tuple[int, int, int], min_luminance: float = 0.42) -> tuple[int, int, int]:
+    """`colour` lightened towards white until text in it reads on a near-black card (a dark brand colour)."""
+
+    def luminance(c: tuple[float, ...]) -> float:
+        return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255
+
+    mixed: tuple[float, ...] = colour
+    for step in range(11):
+        mixed = tuple(v + (255 - v) * step / 10 for v in colour)
+        if luminance(mixed) >= min_luminance:
+            break
+    return (round(mixed[0]), round(mixed[1]), round(mixed[2]))
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,9 @@ class FilmOptions:
                     f"(sizes offered: 1280x720, 1920x1080, 3840x2160, 1080x1920); got {value}."
                 )
         if not isinstance(self.fps, int) or isinstance(self.fps, bool) or not 1 <= self.fps <= 60:
-            raise PlanError(f"Frames per second must be a whole number from 1 to 60 (25 or 30 usually); got {self.fps}.")
+            raise PlanError(
+                f"Frames per second must be a whole number from 1 to 60 (25 or 30 usually); got {self.fps}."
+            )
         _positive("seconds per photo", self.photo_s, minimum=0.5, maximum=60)
         _positive("longest clip", self.max_clip_s, minimum=0.5, maximum=600)
         _positive("transition length", self.transition_s, minimum=0, maximum=5)

@@ -206,7 +206,6 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
 
     ordered = _ordered(moments, options)
     groups = {m.id: _chapter_key(m, options, ordered) for m in ordered}
-    contributors = sorted({_contributor(m) for m in ordered})
     names = _names(ordered)
 
     def card_frames(seconds: float) -> int:
@@ -240,7 +239,7 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
     for m in ordered:
         full = _available_s(m, options)
         if m.kind == "clip" and full is not None and full > options.max_clip_s:
-            cuts.append(Cut(m.id, "capped", round(full, 3), options.max_clip_s, "longer than the longest clip"))
+            cuts.append(Cut(m.id, "capped", round(full, 3), float(options.max_clip_s), "longer than the longest clip"))
     for moment_id, from_s, to_s in budgeted.shortened:
         cuts.append(Cut(moment_id, "shortened", round(from_s, 3), round(to_s, 3), "length budget"))
     for moment_id, from_s in budgeted.dropped:

@@ -8,9 +8,11 @@ the whole film and muxed in. Editing one moment re-renders its segment and the t
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -29,6 +31,7 @@ from media_pipeline.film.join import join_pieces, poster, write_chapters
 from media_pipeline.film.plan import FilmPlan, Segment, start_frames
 from media_pipeline.film.segments import (
     Pieces,
+    caption_png,
     encoder_args,
     file_sha256,
     fingerprint,
@@ -111,14 +114,24 @@ def render_film(
     final paths only when complete. Raises RenderCancelled when `cancelled()` turns true; then nothing is
     left behind (no output, no running ffmpeg).
     """
-    say = log or (lambda _message: None)
+    log_lock = threading.Lock()
+
+    def say(message: str) -> None:  # jobs log from worker threads; the caller's log need not be thread-safe
+        if log is not None:
+            with log_lock:
+                log(message)
+
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     cache = Path(cache_dir) / "film"
     cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".film-", dir=out_path.parent))
-    procs = Processes(cancelled)
-    pool = ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1))
+    cores = os.cpu_count() or 1
+    jobs = max(1, workers or cores)
+    # every ffmpeg gets its share of the cores (at least 2, so the last job of a render is not single-threaded);
+    # fewer threads per process also means fewer frames in flight, which keeps memory bounded
+    procs = Processes(cancelled, threads=max(2, cores // jobs))
+    pool = ThreadPoolExecutor(max_workers=jobs)
     renderer = _Renderer(plan, resolve=resolve, cache=cache, work=work, procs=procs, pool=pool, say=say)
     try:
         if progress is not None:
@@ -186,15 +199,16 @@ class _Renderer:
         transitions: list[Path] = []
         jobs: dict[Future[Any], str] = {}
         if t:
-            for left, right in zip(kept, kept[1:], strict=False):
+            for left, right in itertools.pairwise(kept):
                 path = self.cache / f"t-{fingerprint([left.pieces.folder.name, right.pieces.folder.name, t])}.mp4"
                 transitions.append(path)
                 jobs[self.pool.submit(self._transition, left.pieces, right.pieces, path)] = "transition"
-        track = self.work / "sound.m4a"
-        jobs[self.pool.submit(self._sound, kept, starts, length, track)] = "sound"
+        sound_job = self.pool.submit(self._sound, kept, starts, length)
+        jobs[sound_job] = "sound"
         for future, _what in self._as_completed(jobs):
             rendered = future.result()
             meter.add(t if _what == "transition" else 0.05 * total_frames, rendered=bool(rendered))
+        track = sound_job.result()[1]
 
         # 3. join by stream copy, then move the finished files into place
         pieces: list[Path] = []
@@ -214,9 +228,7 @@ class _Renderer:
         vtt_tmp = self.work / "film.vtt"
         write_vtt(vtt_tmp, _cues(kept, starts, t, fps))
         poster_tmp = self.work / "poster.jpg"
-        pictures = [d for d in kept if d.seg.card is None]
-        chosen = pictures[0] if pictures else kept[0]
-        poster(self.procs, chosen.pieces.body, max(0, chosen.seg.frames - 2 * t) / 2 / fps, poster_tmp)
+        shutil.copyfile(self._poster(kept), poster_tmp)
         meter.add(0.05 * total_frames, rendered=True)
         self.procs.check()
 
@@ -260,23 +272,19 @@ class _Renderer:
             fresh = self._scratch(pieces.folder.name)
             args: dict[str, Any] = {"work": self.work, "pieces": Pieces(fresh), "has_head": has_head,
                                     "has_tail": has_tail}
-            try:
-                if seg.card is not None:
-                    render_card(self.procs, seg, plan, **args)
-                elif seg.kind == "photo":
-                    assert source is not None
-                    render_photo(self.procs, seg, plan, source=source, **args)
-                else:
-                    assert source is not None
-                    render_clip(self.procs, seg, plan, source=source, **args)
-                self._check_frames(Pieces(fresh), seg, has_head, has_tail)
-            except RenderCancelled:
-                raise
-            except (FfmpegError, MediaError, OSError, ValueError, av.error.FFmpegError) as error:
-                if seg.card is not None:
-                    raise
-                what = "photo" if seg.kind == "photo" else "clip"
-                raise _Skip(f"the {what} could not be decoded ({_short(error)})") from error
+            if seg.card is not None:
+                render_card(self.procs, seg, plan, **args)
+            else:
+                # drawn before decoding starts, so a fault in our own drawing is not blamed on the file
+                args["caption"] = caption_png(seg, plan, self.work)
+                render = render_photo if seg.kind == "photo" else render_clip
+                try:
+                    render(self.procs, seg, plan, source=source, **args)  # type: ignore[arg-type]
+                    self._check_frames(Pieces(fresh), seg, has_head, has_tail)
+                except (FfmpegError, MediaError, OSError, ValueError, Image.DecompressionBombError,
+                        av.error.FFmpegError) as error:
+                    what = "photo" if seg.kind == "photo" else "clip"
+                    raise _Skip(f"the {what} could not be decoded ({_short(error)})") from error
             (fresh / "done").touch()
             self._publish(fresh, pieces.folder)
         sound, gain = self._clip_sound(seg, source, source_id) if seg.kind == "clip" and seg.has_audio else (None, 0.0)
@@ -335,7 +343,8 @@ class _Renderer:
         shutil.rmtree(fresh, ignore_errors=True)
         return True
 
-    def _sound(self, kept: list[_Done], starts: list[int], length: int, track: Path) -> bool:
+    def _sound(self, kept: list[_Done], starts: list[int], length: int) -> tuple[bool, Path]:
+        """The film's AAC track, from the cache when the same sounds sit at the same places (a caption edit)."""
         fps, t = self.plan.fps, self.plan.transition_frames
         placed = []
         for index, (outcome, start) in enumerate(zip(kept, starts, strict=True)):
@@ -347,12 +356,35 @@ class _Renderer:
                 audio.samples_at(t, fps) if index > 0 else 0, audio.samples_at(t, fps) if index < len(kept) - 1 else 0,
             ))
         total = audio.samples_at(length, fps)
+        music = self._music()
+        key = fingerprint([
+            "track", audio.RATE, total, str(music and file_sha256(music)),
+            [(p.pcm.parent.name, p.start, p.length, round(p.gain_db, 4), p.fade_in, p.fade_out) for p in placed],
+        ])
+        track = self.cache / f"track-{key}.m4a"
+        if track.exists():
+            return False, track
         voices = self.work / "voices.f32"
         has_voices = audio.mix_voices(voices, placed, total) if placed else False
-        music = self._music()
         self.procs.check()
-        audio.encode_track(self.procs, voices if has_voices else None, total, track, music=music)
-        return True
+        fresh = self._scratch(track.stem)
+        audio.encode_track(self.procs, voices if has_voices else None, total, fresh / "sound.m4a", music=music)
+        os.replace(fresh / "sound.m4a", track)
+        shutil.rmtree(fresh, ignore_errors=True)
+        voices.unlink(missing_ok=True)
+        return True, track
+
+    def _poster(self, kept: list[_Done]) -> Path:
+        """A still from the middle of the first moment (the opening card if none is left), kept beside it."""
+        pictures = [d for d in kept if d.seg.card is None]
+        chosen = pictures[0] if pictures else kept[0]
+        path = chosen.pieces.folder / "poster.jpg"
+        if not path.exists():
+            body_frames = chosen.seg.frames - 2 * self.plan.transition_frames
+            fresh = self._scratch("poster")
+            poster(self.procs, chosen.pieces.body, max(0, body_frames) / 2 / self.plan.fps, fresh / "poster.jpg")
+            self._publish(fresh / "poster.jpg", path)
+        return path
 
     def _music(self) -> Path | None:
         if not self.plan.music_key:

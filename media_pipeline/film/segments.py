@@ -21,10 +21,14 @@ from media_pipeline.film.ffmpeg import Processes
 from media_pipeline.film.plan import FilmPlan, Segment
 from media_pipeline.images import open_image
 
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 OVERSAMPLE = 2.0  # the Ken Burns source is kept at up to 2x the shown size so zoompan's whole-pixel steps stay small
 BLUR_SCALE = 8  # the background is blurred at 1/8 size: cheap, and smooth once scaled up
 BACKGROUND_BRIGHTNESS = 0.45
+# the same darkening as multiplying R, G and B by BACKGROUND_BRIGHTNESS, done on Y, U and V
+DARKEN = "lutyuv=" + ":".join(
+    f"{plane}='{mid}+(val-{mid})*{BACKGROUND_BRIGHTNESS}'" for plane, mid in (("y", 16), ("u", 128), ("v", 128))
+)
 
 
 def encoder_args(quality: str, fps: int) -> list[str]:
@@ -105,7 +109,9 @@ def foreground_size(src_w: int, src_h: int, width: int, height: int) -> tuple[in
     return fg_w, fg_h
 
 
-def _split_outputs(frames: int, plan: FilmPlan, pieces: Pieces, has_head: bool, has_tail: bool) -> tuple[str, list]:
+def _split_outputs(
+    frames: int, plan: FilmPlan, pieces: Pieces, has_head: bool, has_tail: bool, threads: int
+) -> tuple[str, list[Any]]:
     """The graph's end: [v] cut into head/body/tail outputs, and the output arguments."""
     t = plan.transition_frames
     head = t if has_head else 0
@@ -121,7 +127,7 @@ def _split_outputs(frames: int, plan: FilmPlan, pieces: Pieces, has_head: bool, 
     )
     args: list[Any] = []
     for name, a, b, path, codec in outs:
-        args += ["-map", f"[o{name}]", *codec, "-frames:v", str(b - a), path]
+        args += ["-map", f"[o{name}]", *codec, "-threads", str(threads), "-frames:v", str(b - a), path]
     return graph, args
 
 
@@ -149,19 +155,36 @@ def render_card(procs: Processes, seg: Segment, plan: FilmPlan, *, work: Path, p
     still = work / f"{seg.id}.card.png"
     card_image(seg.card, plan.width, plan.height, plan.brand_color).save(still, compress_level=1)
     graph = f"[0:v]format=yuv420p,{_still_loop(seg.frames, plan.fps)}{_fades(seg, plan, has_head, has_tail)}[v];"
-    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail)
+    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail, procs.threads)
     procs.run(["-framerate", str(plan.fps), "-i", still, "-filter_complex", graph + split, *out_args])
 
 
-def _caption_png(seg: Segment, plan: FilmPlan, work: Path) -> Path:
-    assert seg.caption is not None
+@dataclass(frozen=True)
+class Overlay:
+    """A transparent PNG and where its top-left corner goes in the frame (px)."""
+
+    path: Path
+    x: int
+    y: int
+
+    def filter(self) -> str:
+        return f"overlay=x={self.x}:y={self.y}"
+
+
+def caption_png(seg: Segment, plan: FilmPlan, work: Path) -> Overlay:
+    """The segment's lower third as a transparent PNG, cropped to what it covers (less to blend per frame)."""
     path = work / f"{seg.id}.caption.png"
-    caption_image(seg.caption, plan.width, plan.height, plan.brand_color).save(path, compress_level=1)
-    return path
+    layer = Image.new("RGBA", (plan.width, plan.height), (0, 0, 0, 0))
+    if seg.caption is not None:
+        layer = caption_image(seg.caption, plan.width, plan.height, plan.brand_color)
+    left, top, right, bottom = layer.getchannel("A").getbbox() or (0, 0, 2, 2)
+    box = (left // 2 * 2, top // 2 * 2, right, bottom)  # even corners keep 4:2:0 chroma aligned
+    layer.crop(box).save(path, compress_level=1)
+    return Overlay(path, box[0], box[1])
 
 
-def render_photo(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path, work: Path, pieces: Pieces,
-                 has_head: bool, has_tail: bool) -> None:
+def render_photo(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path, caption: Overlay, work: Path,
+                 pieces: Pieces, has_head: bool, has_tail: bool) -> None:
     """A photo: a slow zoom and pan over the picture, on a blurred, darkened copy of itself."""
     w, h = plan.width, plan.height
     # decoded (JPEG draft) just large enough for the move; EXIF orientation applied by open_image
@@ -193,17 +216,18 @@ def render_photo(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path
         f"setsar=1[fg];"
         f"[0:v]{_still_loop(seg.frames, plan.fps)}[bg];"
         f"[bg][fg]overlay=x={(w - fg_w) // 2}:y={(h - fg_h) // 2}:shortest=1[pic];"
-        f"[pic][2:v]overlay=0:0,format=yuv420p[v];"
+        f"[pic][2:v]{caption.filter()},format=yuv420p[v];"
     )
-    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail)
-    procs.run(["-framerate", str(plan.fps), "-i", bg_path, "-framerate", str(plan.fps), "-i", base_path, "-i", _caption_png(seg, plan, work), "-filter_complex", graph + split,
+    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail, procs.threads)
+    still = ["-framerate", str(plan.fps), "-i"]
+    procs.run([*still, bg_path, *still, base_path, "-i", caption.path, "-filter_complex", graph + split,
                *out_args])
     base_path.unlink(missing_ok=True)
     bg_path.unlink(missing_ok=True)
 
 
-def render_clip(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path, work: Path, pieces: Pieces,
-                has_head: bool, has_tail: bool) -> None:
+def render_clip(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path, caption: Overlay, work: Path,
+                pieces: Pieces, has_head: bool, has_tail: bool) -> None:
     """A clip from its planned in-point, upright (ffmpeg applies the display matrix), on a blurred copy.
 
     A clip shorter than its segment holds its last frame.
@@ -215,17 +239,18 @@ def render_clip(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path,
     graph = (
         f"[0:v]fps={plan.fps},setpts=PTS-STARTPTS,scale=trunc(iw*sar/2)*2:ih,setsar=1,split=2[c1][c2];"
         f"[c1]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},boxblur={blur}:2,"
-        f"lutyuv=y='16+(val-16)*{BACKGROUND_BRIGHTNESS}',scale={w}:{h}[bg];"
+        f"{DARKEN},scale={w}:{h}[bg];"
         f"[c2]scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2[fg];"
         f"[bg][fg]overlay=x=(W-w)/2:y=(H-h)/2[pic];"
-        f"[pic][1:v]overlay=0:0,trim=end_frame={shown},tpad=stop_mode=clone:stop={seg.frames},"
+        f"[pic][1:v]{caption.filter()},trim=end_frame={shown},tpad=stop_mode=clone:stop={seg.frames},"
         f"trim=end_frame={seg.frames},format=yuv420p[v];"
     )
-    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail)
+    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail, procs.threads)
     start = seg.clip_in_s or 0.0
     procs.run([
-        "-ss", f"{start:.3f}", "-t", f"{(seg.clip_s or seg.frames / plan.fps) + 1 / plan.fps:.3f}", "-i", source,
-        "-i", _caption_png(seg, plan, work), "-filter_complex", graph + split, *out_args,
+        "-threads", str(procs.threads), "-ss", f"{start:.3f}",
+        "-t", f"{(seg.clip_s or seg.frames / plan.fps) + 1 / plan.fps:.3f}", "-i", source,
+        "-i", caption.path, "-filter_complex", graph + split, *out_args,
     ])
 
 
@@ -237,4 +262,4 @@ def render_transition(procs: Processes, tail: Path, head: Path, out: Path, plan:
         f"[a][b]xfade=transition=fade:duration={t / plan.fps:.6f}:offset=0,format=yuv420p[v]"
     )
     procs.run(["-i", tail, "-i", head, "-filter_complex", graph, "-map", "[v]",
-               *encoder_args(plan.quality, plan.fps), "-frames:v", str(t), out])
+               *encoder_args(plan.quality, plan.fps), "-threads", str(procs.threads), "-frames:v", str(t), out])
