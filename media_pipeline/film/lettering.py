@@ -45,11 +45,12 @@ def shape(text: str, weight: Weight) -> tuple[str, list[tuple[int, str]]]:
     """Text Lato can draw, and (index, spacing accent) marks to overlay on letters it lacks."""
     plain: list[str] = []
     marks: list[tuple[int, str]] = []
+    length = 0
     for ch in unicodedata.normalize("NFC", text):
         letters, accents = _shape_char(ch, weight)
         plain.append(letters)
-        at = sum(len(p) for p in plain) - 1
-        marks += [(at, accent) for accent in accents]
+        length += len(letters)
+        marks += [(length - 1, accent) for accent in accents]
     return "".join(plain), marks
 
 
