@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/collage.py                # benchmark; ends with the RESULT line
     .venv/bin/python bench/collage.py --demo out/    # 4K examples of every layout from ~40 varied photos
+    .venv/bin/python bench/collage.py --readme docs/collage-example.jpg
 
 The photos (4032x3024 JPEG with sensor-like noise, so decoding costs what a real photo costs) are
 generated once into a temp folder and reused. The naive renderer opens every photo at full size and
 resizes it, in one process, and only pastes tiles (no dial, labels or title), so the ratio is, if
-anything, flattering to the naive side. Peak RSS is sampled over this process and its children.
+anything, flattering to the naive side. Peak memory is sampled over this process and its children
+(RSS sum, an upper bound, and PSS).
 """
 
 from __future__ import annotations
@@ -55,10 +57,16 @@ CAPTIONS = [
 
 
 class PeakRss:
-    """Samples the resident memory of this process plus its children every 20 ms (Linux /proc)."""
+    """Samples the memory of this process plus its children every 20 ms (Linux /proc).
+
+    `peak_mb` sums resident sets (RSS): pages a forked worker shares with its parent count twice, so
+    it is an upper bound. `peak_pss_mb` sums proportional set sizes, which split shared pages: what
+    the machine really spends.
+    """
 
     def __init__(self) -> None:
         self.peak_mb = 0.0
+        self.peak_pss_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -73,7 +81,7 @@ class PeakRss:
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.wait(0.02):
-            total = 0
+            rss_kb = pss_kb = 0
             for entry in os.scandir("/proc"):
                 if not entry.name.isdigit():
                     continue
@@ -81,10 +89,13 @@ class PeakRss:
                     stat = Path(entry.path, "stat").read_text()
                     pid, ppid = int(entry.name), int(stat.rsplit(")", 1)[1].split()[1])
                     if pid == me or ppid == me:
-                        total += int(Path(entry.path, "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                        rollup = Path(entry.path, "smaps_rollup").read_text()
+                        rss_kb += int(rollup.split("\nRss:", 1)[1].split()[0])
+                        pss_kb += int(rollup.split("\nPss:", 1)[1].split()[0])
                 except (OSError, ValueError, IndexError):
                     continue
-            self.peak_mb = max(self.peak_mb, total / 2**20)
+            self.peak_mb = max(self.peak_mb, rss_kb / 1024)
+            self.peak_pss_mb = max(self.peak_pss_mb, pss_kb / 1024)
 
 
 def scene(size: tuple[int, int], rng: random.Random, hour: float, noise_sigma: float) -> Image.Image:
@@ -189,12 +200,12 @@ def benchmark(count: int, workers: int) -> None:
             )
     ratio = naive_total / fast_total
     print(f"total: ours {fast_total:.2f} s, naive {naive_total:.2f} s; outputs in {out}")
+    print(f"peak memory, this process and its workers: RSS sum {rss.peak_mb:.0f} MB, PSS {rss.peak_pss_mb:.0f} MB")
     print(f"RESULT speedup_vs_naive={ratio:.1f} peak_rss_mb={rss.peak_mb:.0f}")
 
 
-def demo(out: Path, layouts: list[str], sizes: list[str]) -> None:
-    """Examples of every layout (4K PNG, A3 PDF) from ~40 varied photos, a few clips and a broken file."""
-    folder = CACHE / "demo"
+def demo_moments(folder: Path) -> list[Moment]:
+    """~40 varied photos (generated into `folder` once), three clips and one missing file."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(3)
     shapes = [(1600, 1200), (1200, 1600), (1600, 900), (900, 1600), (1200, 1200), (1500, 1000)]
@@ -250,6 +261,13 @@ def demo(out: Path, layouts: list[str], sizes: list[str]) -> None:
             caption="Kapot bestand",
         )
     )
+    return moments
+
+
+def demo(out: Path, layouts: list[str], sizes: list[str]) -> None:
+    """Examples of every layout (4K PNG, A3 PDF) from ~40 varied photos, a few clips and a broken file."""
+    folder = CACHE / "demo"
+    moments = demo_moments(folder)
     out.mkdir(parents=True, exist_ok=True)
     for layout in layouts:
         for size in sizes:
@@ -265,6 +283,19 @@ def demo(out: Path, layouts: list[str], sizes: list[str]) -> None:
                 )
 
 
+def readme_example(path: Path) -> None:
+    """The README's picture: the 4K mosaic of the demo day (without its broken file), 1600 px wide."""
+    folder = CACHE / "demo"
+    moments = [m for m in demo_moments(folder) if m.id != "broken"]
+    plan = build_collage_plan(moments, PROJECT, CollageOptions(layout="mosaic"))
+    with tempfile.TemporaryDirectory() as tmp:
+        big = render_collage(plan, Path(tmp) / "mosaic.png", resolve=lambda key: folder / key)
+        with Image.open(big) as img:
+            small = img.convert("RGB").resize((1600, 900), Image.Resampling.LANCZOS)
+    small.save(path, "JPEG", quality=85, optimize=True, progressive=True)
+    print(f"{path}: {path.stat().st_size // 1024} KB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=300, help="number of photos (default 300)")
@@ -272,8 +303,11 @@ def main() -> None:
     parser.add_argument("--demo", type=Path, help="write 4K examples of every layout to this folder instead")
     parser.add_argument("--layouts", default="mosaic,clock,timeline,grid", help="with --demo: which layouts")
     parser.add_argument("--sizes", default="3840x2160,A3", help="with --demo: which sizes (A3/A2 make PDFs)")
+    parser.add_argument("--readme", type=Path, help="write the README example (docs/collage-example.jpg)")
     args = parser.parse_args()
-    if args.demo:
+    if args.readme:
+        readme_example(args.readme)
+    elif args.demo:
         demo(args.demo, args.layouts.split(","), args.sizes.split(","))
     else:
         benchmark(args.count, args.workers)

@@ -128,7 +128,7 @@ def _largest(
     """Bisection on the tile size: the largest at which every tile finds a place along its ray."""
     lo = 2.0
     best = _try_size(lo, sizes, seconds, angles, canvas, dial, keep_out, margin, gutter) or []
-    for _ in range(8):
+    for _ in range(7):
         mid = (lo + hi) / 2
         attempt = _try_size(mid, sizes, seconds, angles, canvas, dial, keep_out, margin, gutter)
         if attempt is not None:

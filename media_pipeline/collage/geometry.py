@@ -16,7 +16,7 @@ FULL: Crop = (0.0, 0.0, 1.0, 1.0)
 # Clock and timeline may move a tile from its exact time toward an even spacing of all tiles (a leader
 # line still points at the exact time). They try these spreads, and take the smallest whose tiles are
 # at least HONESTY_TRADE as large as the largest any spread gives.
-SPREADS = (0.0, 0.25, 0.5, 0.75, 1.0)
+SPREADS = (0.0, 1 / 3, 2 / 3, 1.0)
 HONESTY_TRADE = 0.85
 
 

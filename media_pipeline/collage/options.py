@@ -11,6 +11,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
+# One error class for every planner, so callers catch one name (media_pipeline.plan.PlanError).
+from media_pipeline.film.options import PlanError
+
+__all__ = ["CollageOptions", "PlanError"]
+
 Layout = Literal["mosaic", "clock", "timeline", "grid"]
 Paper = Literal["A3", "A2"]
 OutputFormat = Literal["png", "jpg", "pdf"]
@@ -22,10 +27,6 @@ PRINT_DPI = 300
 PAPER_PX: dict[Paper, tuple[int, int]] = {"A3": (3508, 4961), "A2": (4961, 7016)}
 MIN_SIDE_PX = 64
 MAX_SIDE_PX = 8192  # an A2 page is 7016 px; more than this is a typo, not a poster
-
-
-class PlanError(ValueError):
-    """Options or moments that cannot make a plan, with a sentence a facilitator understands."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class CollageOptions:
     format: OutputFormat = "png"
     labels: bool = True  # local time + short caption on each tile
     title: bool = True  # the band with project title, date and contributor count
-    seed: int = 0
+    seed: int = 0  # kept in the plan like the film's; today's layouts need no randomness at all
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
