@@ -130,10 +130,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Customer and employee side by side (split screen per hour)",
         "nl": "Klant en medewerker naast elkaar (gesplitst beeld per uur)",
     },
-    "film.lanes_soon": {
-        "en": "The film renderer does not do split screen yet; until then, use the lanes view:",
-        "nl": "De filmmaker kan nog geen gesplitst beeld; gebruik tot dan de banenweergave:",
-    },
     "film.preview": {"en": "Preview the plan", "nl": "Bekijk het plan"},
     "film.past": {"en": "Films so far", "nl": "Films tot nu toe"},
     "plan.title": {"en": "The plan", "nl": "Het plan"},

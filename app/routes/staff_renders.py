@@ -32,7 +32,6 @@ def _film_page(request: Request, session: SessionDep, user: User, project_id: in
             plan_error = err.message
     return page(request, "staff/film.html", staff_ctx(
         request, user, project=project, values=builder.form_values(form), plan=plan, plan_error=plan_error,
-        lanes_supported=builder.FILM_LANES_SUPPORTED,
         renders=builder.past_renders(session=session, project=project, kind="film"),
     ), status_code=422 if plan_error else 200)
 

@@ -7,7 +7,6 @@ budget cut before they spend minutes rendering.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,8 +21,6 @@ from media_pipeline.plan import FilmOptions, PlanError, build_film_plan
 FILM_FIELDS = ("size", "fps", "target_length_s", "photo_s", "max_clip_s", "transition_s", "chapters", "ordering",
                "language", "quality")
 NUMBERS = {"fps": int, "target_length_s": float, "photo_s": float, "max_clip_s": float, "transition_s": float}
-# The film owner has not added side-by-side lanes to FilmOptions yet; the form offers it once they do.
-FILM_LANES_SUPPORTED = "lanes" in {f.name for f in fields(FilmOptions)}
 FILM_DEFAULTS: dict[str, Any] = {"size": "1280x720", "fps": 25, "target_length_s": "", "photo_s": 4.0,
                                  "max_clip_s": 8.0, "transition_s": 0.5, "chapters": "parts",
                                  "ordering": "time-of-day", "language": "", "quality": "final", "lanes": False}
@@ -60,6 +57,12 @@ def form_values(form: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+def _segment_moment_ids(seg: dict[str, Any]) -> list[str]:
+    if seg.get("moment_id"):
+        return [seg["moment_id"]]
+    return [lane["moment"]["moment_id"] for lane in seg.get("lanes") or [] if lane.get("moment")]
+
+
 def film_plan_preview(*, session: Session, project: Project, options: dict[str, Any]) -> dict[str, Any]:
     """The plan these options would render, summarised for people: chapters, order, length, cuts."""
     moments = rendering.approved_moments(session, project)
@@ -73,12 +76,15 @@ def film_plan_preview(*, session: Session, project: Project, options: dict[str, 
     by_id = {str(m.id): m for m in moments}
     rows = []
     for seg in plan["segments"]:
-        m = by_id.get(seg.get("moment_id") or "")
-        rows.append({
-            "kind": seg["kind"], "chapter": seg["chapter"], "start_s": seg["start_s"], "duration_s": seg["duration_s"],
-            "title": (seg.get("card") or {}).get("title", ""), "moment_id": m.id if m else None,
-            "time": m.captured_local.strftime("%H:%M") if m else "", "caption": m.caption if m else "",
-        })
+        # a lanes segment shows two moments side by side: one row each, at the same start
+        for moment_id in _segment_moment_ids(seg) or [None]:
+            m = by_id.get(moment_id or "")
+            rows.append({
+                "kind": seg["kind"], "chapter": seg["chapter"], "start_s": seg["start_s"],
+                "duration_s": seg["duration_s"], "title": (seg.get("card") or {}).get("title", ""),
+                "moment_id": m.id if m else None,
+                "time": m.captured_local.strftime("%H:%M") if m else "", "caption": m.caption if m else "",
+            })
     cuts = [{**c, "time": by_id[c["moment_id"]].captured_local.strftime("%H:%M") if c["moment_id"] in by_id else "",
              "caption": by_id[c["moment_id"]].caption if c["moment_id"] in by_id else ""} for c in plan["cuts"]]
     return {"length_s": plan["length_s"], "natural_length_s": plan["natural_length_s"],

@@ -1,7 +1,17 @@
 """Life in a Day films: `build_film_plan` (moments + options -> FilmPlan, pure) and `render_film` (plan -> MP4)."""
 
 from media_pipeline.film.options import FilmOptions, PlanError
-from media_pipeline.film.plan import Caption, Card, Chapter, Cut, FilmPlan, KenBurns, Segment, build_film_plan
+from media_pipeline.film.plan import (
+    Caption,
+    Card,
+    Chapter,
+    Cut,
+    FilmPlan,
+    KenBurns,
+    Lane,
+    Segment,
+    build_film_plan,
+)
 from media_pipeline.film.render import FilmResult, render_film
 
 __all__ = [
@@ -13,6 +23,7 @@ __all__ = [
     "FilmPlan",
     "FilmResult",
     "KenBurns",
+    "Lane",
     "PlanError",
     "Segment",
     "build_film_plan",

@@ -45,6 +45,7 @@ class FilmOptions:
     language: str | None = None  # None: the project's language
     quality: Quality = "final"
     seed: int = 0
+    lanes: bool = False  # split screen: per hour, a customer's moment beside an employee's
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FilmOptions:
@@ -100,6 +101,8 @@ class FilmOptions:
             raise PlanError("The music file must be given by its storage key.")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise PlanError("The seed must be a whole number.")
+        if not isinstance(self.lanes, bool):
+            raise PlanError(f"Lanes (customer and employee side by side) must be true or false; got {self.lanes!r}.")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -15,16 +15,25 @@ from typing import Any, Literal
 from media_pipeline.daytime import PARTS, PartOfDay, part_label, part_of_day, seconds_of_day, utc_instant
 from media_pipeline.film.budget import Budgeted, fit_budget
 from media_pipeline.film.options import FilmOptions, PlanError
-from media_pipeline.film.words import contributors_line, counts_line, long_date, role_word, thanks
+from media_pipeline.film.words import (
+    contributors_line,
+    counts_line,
+    lane_label,
+    lanes_line,
+    long_date,
+    role_word,
+    thanks,
+)
 from media_pipeline.types import Moment, ProjectInfo
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2  # 2: segments may be "lanes" (split screen) and carry `lanes`
 OPENING_S = 4.0
 CHAPTER_S = 2.5
 CLOSING_S = 5.0
 KEN_BURNS_ZOOM = 0.12  # the most a photo zooms over its time: gentle enough for a projector
 
-SegmentKind = Literal["card", "photo", "clip"]
+SegmentKind = Literal["card", "photo", "clip", "lanes"]
+LANE_ROLES = ("customer", "employee")  # first lane: left (landscape) or top (vertical)
 CardStyle = Literal["opening", "chapter", "closing"]
 
 
@@ -89,6 +98,25 @@ class Segment:
     clip_s: float | None = None  # clips: how much of the source is shown; shorter than the segment = hold last frame
     ken_burns: KenBurns | None = None
     caption: Caption | None = None
+    lanes: tuple[Lane, ...] = ()  # kind "lanes": the customer's lane, then the employee's
+
+    def cue_text(self) -> str:
+        """The words of the segment's caption(s) for the WebVTT file; lanes say whose lane each is."""
+        if self.lanes:
+            shown = [lane for lane in self.lanes if lane.moment and lane.moment.cue_text()]
+            return "\n".join(f"{lane.label}: {lane.moment.cue_text()}" for lane in shown if lane.moment)
+        return self.caption.cue_text() if self.caption else ""
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One half of a split-screen segment: a moment (a photo or clip segment as long as the pair), or a
+    calm placeholder with the lane's label and the hour when that lane has no moment to pair."""
+
+    role: str
+    label: str
+    hour: str
+    moment: Segment | None = None
 
 
 @dataclass(frozen=True)
@@ -156,19 +184,25 @@ class FilmPlan:
         """The plan that `to_dict` gave (derived seconds are recomputed, not read)."""
         data = dict(data)
         data.pop("length_s", None)
-        segments = []
-        for seg_in in data.pop("segments"):
-            seg = {k: v for k, v in seg_in.items() if k not in ("start_s", "duration_s")}
-            if seg.get("card"):
-                seg["card"] = Card(**{**seg["card"], "names": tuple(seg["card"].get("names", ()))})
-            if seg.get("caption"):
-                seg["caption"] = Caption(**seg["caption"])
-            if seg.get("ken_burns"):
-                seg["ken_burns"] = KenBurns(**seg["ken_burns"])
-            segments.append(Segment(**seg))
+        segments = [_segment_from_dict(seg_in) for seg_in in data.pop("segments")]
         chapters = tuple(Chapter(title=c["title"], start_frame=c["start_frame"]) for c in data.pop("chapters"))
         cuts = tuple(Cut(**c) for c in data.pop("cuts", ()))
         return cls(segments=tuple(segments), chapters=chapters, cuts=cuts, **data)
+
+
+def _segment_from_dict(seg_in: dict[str, Any]) -> Segment:
+    seg = {k: v for k, v in seg_in.items() if k not in ("start_s", "duration_s")}
+    if seg.get("card"):
+        seg["card"] = Card(**{**seg["card"], "names": tuple(seg["card"].get("names", ()))})
+    if seg.get("caption"):
+        seg["caption"] = Caption(**seg["caption"])
+    if seg.get("ken_burns"):
+        seg["ken_burns"] = KenBurns(**seg["ken_burns"])
+    seg["lanes"] = tuple(
+        Lane(**{**lane, "moment": _segment_from_dict(lane["moment"]) if lane.get("moment") else None})
+        for lane in seg.get("lanes", ())
+    )
+    return Segment(**seg)
 
 
 def _lists(value: Any) -> Any:
@@ -189,10 +223,30 @@ def start_frames(frames: Sequence[int], transition_frames: int) -> list[int]:
     return starts
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """What one segment shows: a moment, or (lanes) a customer's and an employee's moment of the same hour."""
+
+    id: str
+    moments: tuple[Moment, ...]
+    fair_key: str  # the budget drops from the fair_key with the most units left, never its last one
+    natural_s: float
+    floor_s: float
+    mood: int | None
+    pair: tuple[Moment | None, Moment | None] | None = None  # lanes only: (customer, employee)
+
+    @property
+    def lead(self) -> Moment:
+        """The earliest moment: it places the unit in a chapter."""
+        return self.moments[0]
+
+
 def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: FilmOptions) -> FilmPlan:
     """The film these moments make with these options; pure (no media is opened) and deterministic.
 
-    Raises PlanError for bad options or when there is nothing to show.
+    With `options.lanes` every hour's customer and employee moments are paired, in order, into split-screen
+    segments (a placeholder where one lane has fewer); moments without a role are left out and named in
+    the plan's cuts. Raises PlanError for bad options or when there is nothing to show.
     """
     options.validate()
     if not moments:
@@ -205,61 +259,75 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
     min_frames = 2 * transition_frames + 1  # every segment shows at least one frame outside its fades
 
     ordered = _ordered(moments, options)
-    groups = {m.id: _chapter_key(m, options, ordered) for m in ordered}
+    floor_s = max(2.0, min_frames / fps)
+    cuts: list[Cut] = []
+    if options.lanes:
+        roleless = [m for m in ordered if m.role not in LANE_ROLES]
+        ordered = [m for m in ordered if m.role in LANE_ROLES]
+        if not ordered:
+            raise PlanError("A customer and employee lanes film needs moments with a role (customer or employee); "
+                            "none of these moments has one.")
+        cuts += [Cut(m.id, "dropped", round(_natural_s(m, options), 3), 0.0, "no role: lanes show customers and "
+                     "employees") for m in roleless]
+        units = _lane_units(ordered, options, floor_s)
+    else:
+        units = [_Unit(m.id, (m,), _contributor(m), _natural_s(m, options), _floor_s(m, options, floor_s), m.mood)
+                 for m in ordered]
+    groups = {u.id: _chapter_key(u.lead, options, ordered) for u in units}
     names = _names(ordered)
 
     def card_frames(seconds: float) -> int:
         return max(min_frames, round(seconds * fps))
 
-    def chapter_count(kept: Sequence[Moment]) -> int:
+    def chapter_count(kept: Sequence[_Unit]) -> int:
         if options.chapters == "none":
             return 0
-        return len({groups[m.id] for m in kept})
+        return len({groups[u.id] for u in kept})
 
-    def fixed_s(kept: Sequence[Moment]) -> float:
+    def fixed_s(kept: Sequence[_Unit]) -> float:
         """Seconds that are not moments: cards, minus every overlap between segments."""
         segments = 2 + chapter_count(kept) + len(kept)
         cards = card_frames(OPENING_S) + card_frames(CLOSING_S) + chapter_count(kept) * card_frames(CHAPTER_S)
         return (cards - (segments - 1) * transition_frames) / fps
 
-    natural = [_natural_s(m, options) for m in ordered]
-    floor_s = max(2.0, min_frames / fps)
     budgeted: Budgeted = fit_budget(
-        [
-            (m.id, _contributor(m), natural_s, min(natural_s, floor_s) if m.kind == "clip" else floor_s, m.mood)
-            for m, natural_s in zip(ordered, natural, strict=True)
-        ],
+        [(u.id, u.fair_key, u.natural_s, u.floor_s, u.mood) for u in units],
         target_s=options.target_length_s,
-        fixed_s=lambda kept_ids: fixed_s([m for m in ordered if m.id in kept_ids]),
+        fixed_s=lambda kept_ids: fixed_s([u for u in units if u.id in kept_ids]),
         seed=options.seed,
     )
-    natural_length_s = round(sum(natural) + fixed_s(ordered), 3)
+    natural_length_s = round(sum(u.natural_s for u in units) + fixed_s(units), 3)
 
-    cuts: list[Cut] = []
+    by_id = {u.id: u for u in units}
     for m in ordered:
         full = _available_s(m, options)
         if m.kind == "clip" and full is not None and full > options.max_clip_s:
             cuts.append(Cut(m.id, "capped", round(full, 3), float(options.max_clip_s), "longer than the longest clip"))
-    for moment_id, from_s, to_s in budgeted.shortened:
-        cuts.append(Cut(moment_id, "shortened", round(from_s, 3), round(to_s, 3), "length budget"))
-    for moment_id, from_s in budgeted.dropped:
-        cuts.append(Cut(moment_id, "dropped", round(from_s, 3), 0.0, "length budget"))
+    for unit_id, _, to_s in budgeted.shortened:
+        for m in by_id[unit_id].moments:
+            if to_s < _natural_s(m, options) - 1e-6:  # in a pair, the shorter side may keep all it had
+                cuts.append(Cut(m.id, "shortened", round(_natural_s(m, options), 3), round(to_s, 3), "length budget"))
+    for unit_id, _ in budgeted.dropped:
+        for m in by_id[unit_id].moments:
+            cuts.append(Cut(m.id, "dropped", round(_natural_s(m, options), 3), 0.0, "length budget"))
 
-    kept = [m for m in ordered if m.id in budgeted.durations_s]
+    kept = [u for u in units if u.id in budgeted.durations_s]
+    kept_moments = [m for u in kept for m in u.moments]
+    contributors = contributors_line(len({_contributor(m) for m in kept_moments}), language)
     segments: list[Segment] = []
     opening = Card(
         "opening",
         project.title,
         long_date(project.date, language),
-        contributors_line(len({_contributor(m) for m in kept}), language),
+        f"{contributors} · {lanes_line(language)}" if options.lanes else contributors,
     )
     segments.append(Segment("opening", "card", card_frames(OPENING_S), 0, chapter=project.title, card=opening))
     current_group: object = None
     chapter_title = project.title
-    for m in kept:
-        if options.chapters != "none" and groups[m.id] != current_group:
-            current_group = groups[m.id]
-            chapter_title, subtitle = _chapter_words(m, options, language, ordered)
+    for u in kept:
+        if options.chapters != "none" and groups[u.id] != current_group:
+            current_group = groups[u.id]
+            chapter_title, subtitle = _chapter_words(u.lead, options, language, ordered)
             segments.append(
                 Segment(
                     f"chapter-{len(segments)}",
@@ -270,12 +338,16 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
                     card=Card("chapter", chapter_title, subtitle),
                 )
             )
-        segments.append(_moment_segment(m, budgeted.durations_s[m.id], options, language, min_frames, chapter_title))
+        duration_s = budgeted.durations_s[u.id]
+        if u.pair is not None:
+            segments.append(_lanes_segment(u, duration_s, options, language, min_frames, chapter_title))
+        else:
+            segments.append(_moment_segment(u.lead, duration_s, options, language, min_frames, chapter_title))
     closing = Card(
         "closing",
         thanks(language),
-        counts_line(len(kept), len({_contributor(m) for m in kept}), language),
-        names=tuple(n for n in names if n in {m.alias.strip() for m in kept}),
+        counts_line(len(kept_moments), len({_contributor(m) for m in kept_moments}), language),
+        names=tuple(n for n in names if n in {m.alias.strip() for m in kept_moments}),
     )
     segments.append(Segment("closing", "card", card_frames(CLOSING_S), 0, chapter=closing.title, card=closing))
 
@@ -303,6 +375,53 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
         target_length_s=options.target_length_s,
         cuts=tuple(cuts),
     )
+
+
+def _floor_s(m: Moment, options: FilmOptions, floor_s: float) -> float:
+    """The least a moment may be shortened to: a short clip is never stretched by the budget."""
+    return min(_natural_s(m, options), floor_s) if m.kind == "clip" else floor_s
+
+
+def _lane_units(ordered: Sequence[Moment], options: FilmOptions, floor_s: float) -> list[_Unit]:
+    """Per hour of the (folded) day, its customer and employee moments paired in order; a missing side is None."""
+    hours: dict[object, dict[str, list[Moment]]] = {}
+    by_hour = replace(options, chapters="hours")
+    for m in ordered:
+        hours.setdefault(_chapter_key(m, by_hour, ordered), {"customer": [], "employee": []})[m.role].append(m)
+    units = []
+    for hour, lanes in hours.items():
+        customers, employees = lanes["customer"], lanes["employee"]
+        for index in range(max(len(customers), len(employees))):
+            pair = (customers[index] if index < len(customers) else None,
+                    employees[index] if index < len(employees) else None)
+            shown = sorted((m for m in pair if m is not None), key=ordered.index)
+            moods = [m.mood for m in shown if m.mood is not None]
+            units.append(_Unit(
+                "+".join(m.id if m else "_" for m in pair),
+                tuple(shown),
+                f"hour {hour}",  # the budget drops pairs from the fullest hour, and keeps one per hour
+                max(_natural_s(m, options) for m in shown),
+                max(_floor_s(m, options, floor_s) for m in shown),
+                max(moods) if moods else None,
+                pair,
+            ))
+    return units
+
+
+def _lanes_segment(
+    unit: _Unit, duration_s: float, options: FilmOptions, language: str, min_frames: int, chapter: str
+) -> Segment:
+    """Split screen: each side a moment segment as long as the pair (a shorter clip holds its last frame,
+    a photo's Ken Burns spans the pair), or a placeholder."""
+    assert unit.pair is not None
+    frames = max(min_frames, round(duration_s * options.fps))
+    hour = unit.lead.local_time.strftime("%H:00")
+    lanes = tuple(
+        Lane(role, lane_label(role, language), hour,
+             _moment_segment(m, frames / options.fps, options, language, min_frames, chapter) if m else None)
+        for role, m in zip(LANE_ROLES, unit.pair, strict=True)
+    )
+    return Segment(f"l-{unit.id}", "lanes", frames, 0, chapter=chapter, lanes=lanes)
 
 
 def _ordered(moments: Sequence[Moment], options: FilmOptions) -> list[Moment]:
@@ -386,7 +505,8 @@ def _moment_segment(
     m: Moment, duration_s: float, options: FilmOptions, language: str, min_frames: int, chapter: str
 ) -> Segment:
     frames = max(min_frames, round(duration_s * options.fps))
-    detail = " · ".join(part for part in (role_word(m.role, language), m.place.strip()) if part)
+    role = "" if options.lanes else role_word(m.role, language)  # in lanes, the lane's label says it
+    detail = " · ".join(part for part in (role, m.place.strip()) if part)
     caption = Caption(m.alias.strip(), detail, m.local_time.strftime("%H:%M"), m.caption.strip())
     common: dict[str, Any] = {
         "chapter": chapter,

@@ -36,8 +36,10 @@ from media_pipeline.film.segments import (
     file_sha256,
     fingerprint,
     foreground_size,
+    lane_overlays,
     render_card,
     render_clip,
+    render_lanes,
     render_photo,
     render_transition,
     segment_key,
@@ -46,6 +48,8 @@ from media_pipeline.types import CancelFn, MediaError, ProgressFn, RenderCancell
 
 CARD_COST = 0.25  # a card costs about a quarter of a picture segment per frame (no decoding, easy to encode)
 KEN_BURNS_HEADROOM = 1.15  # a preview is big enough when it covers the picture at the deepest zoom
+PAIR_GAIN_DB = 3.0  # two normalised voices at once sum ~3 dB louder than one: each gives that up
+_DECODE_ERRORS = (FfmpegError, MediaError, OSError, ValueError, Image.DecompressionBombError, av.error.FFmpegError)
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,7 @@ class _Done:
     seg: Segment
     pieces: Pieces
     cached: bool
-    sound: Path | None = None  # the clip's sound as float PCM
-    gain_db: float = 0.0
+    sounds: tuple[tuple[Path, float], ...] = ()  # (clip sound as float PCM, gain dB): two in a lanes segment
 
 
 class _Progress:
@@ -184,14 +187,16 @@ class _Renderer:
             try:
                 outcome = future.result()
             except _Skip as skip:
-                skipped.append((seg.moment_id or seg.id, str(skip)))
-                self.say(f"left out moment {seg.moment_id}: {skip}")
+                for moment_id in _moment_ids(seg):
+                    skipped.append((moment_id, str(skip)))
+                    self.say(f"left out moment {moment_id}: {skip}")
                 meter.add(seg.frames, rendered=False)
                 continue
             done[seg.id] = outcome
             meter.add(seg.frames * (CARD_COST if seg.card else 1.0), rendered=not outcome.cached)
         kept = _without_empty_chapters([done[s.id] for s in segments if s.id in done])
-        skipped.sort(key=lambda item: [s.moment_id for s in segments].index(item[0]))
+        in_order = [moment_id for s in segments for moment_id in _moment_ids(s)]
+        skipped.sort(key=lambda item: in_order.index(item[0]))
 
         # 2. transitions between neighbours that are left, and the sound of the whole film
         starts = start_frames([d.seg.frames for d in kept], t)
@@ -263,7 +268,12 @@ class _Renderer:
         plan = self.plan
         source: Path | None = None
         source_id = ""
-        if seg.card is None:
+        sides: list[tuple[Path | None, str]] = []
+        if seg.kind == "lanes":
+            # one lane that cannot be read takes its pair with it: the film is not left with half a picture
+            sides = [self._source(lane.moment) if lane.moment else (None, "") for lane in seg.lanes]
+            source_id = "|".join(side_id for _, side_id in sides)
+        elif seg.card is None:
             source, source_id = self._source(seg)
         key = segment_key(seg, plan, source_id=source_id, has_head=has_head, has_tail=has_tail)
         pieces = Pieces(self.cache / f"s-{key}")
@@ -274,6 +284,14 @@ class _Renderer:
                                     "has_tail": has_tail}
             if seg.card is not None:
                 render_card(self.procs, seg, plan, **args)
+            elif seg.kind == "lanes":
+                overlays = lane_overlays(seg, plan, self.work)
+                try:
+                    render_lanes(self.procs, seg, plan, sources=[path for path, _ in sides], overlays=overlays,
+                                 **args)
+                    self._check_frames(Pieces(fresh), seg, has_head, has_tail)
+                except _DECODE_ERRORS as error:
+                    raise _Skip(f"a picture of its pair could not be decoded ({_short(error)})") from error
             else:
                 # drawn before decoding starts, so a fault in our own drawing is not blamed on the file
                 args["caption"] = caption_png(seg, plan, self.work)
@@ -281,14 +299,22 @@ class _Renderer:
                 try:
                     render(self.procs, seg, plan, source=source, **args)  # type: ignore[arg-type]
                     self._check_frames(Pieces(fresh), seg, has_head, has_tail)
-                except (FfmpegError, MediaError, OSError, ValueError, Image.DecompressionBombError,
-                        av.error.FFmpegError) as error:
+                except _DECODE_ERRORS as error:
                     what = "photo" if seg.kind == "photo" else "clip"
                     raise _Skip(f"the {what} could not be decoded ({_short(error)})") from error
             (fresh / "done").touch()
             self._publish(fresh, pieces.folder)
-        sound, gain = self._clip_sound(seg, source, source_id) if seg.kind == "clip" and seg.has_audio else (None, 0.0)
-        return _Done(seg, pieces, cached, sound, gain)
+        if seg.kind == "lanes":
+            heard = [(lane.moment, path, side_id) for lane, (path, side_id) in zip(seg.lanes, sides, strict=True)
+                     if lane.moment is not None and lane.moment.kind == "clip" and lane.moment.has_audio]
+        else:
+            heard = [(seg, source, source_id)] if seg.kind == "clip" and seg.has_audio else []
+        sounds = [self._clip_sound(side, path, side_id) for side, path, side_id in heard]
+        found = [(pcm, gain) for pcm, gain in sounds if pcm is not None]
+        if len(found) > 1:
+            # both lanes speak at once: each a little lower, so the sum keeps the film's loudness
+            found = [(pcm, gain - PAIR_GAIN_DB) for pcm, gain in found]
+        return _Done(seg, pieces, cached, tuple(found))
 
     def _source(self, seg: Segment) -> tuple[Path, str]:
         """The file to read (a preview when it is big enough) and an id of its content for the cache key."""
@@ -348,13 +374,13 @@ class _Renderer:
         fps, t = self.plan.fps, self.plan.transition_frames
         placed = []
         for index, (outcome, start) in enumerate(zip(kept, starts, strict=True)):
-            if outcome.sound is None:
-                continue
-            first = audio.samples_at(start, fps)
-            placed.append(audio.Placed(
-                outcome.sound, first, audio.samples_at(start + outcome.seg.frames, fps) - first, outcome.gain_db,
-                audio.samples_at(t, fps) if index > 0 else 0, audio.samples_at(t, fps) if index < len(kept) - 1 else 0,
-            ))
+            for pcm, gain_db in outcome.sounds:
+                first = audio.samples_at(start, fps)
+                placed.append(audio.Placed(
+                    pcm, first, audio.samples_at(start + outcome.seg.frames, fps) - first, gain_db,
+                    audio.samples_at(t, fps) if index > 0 else 0,
+                    audio.samples_at(t, fps) if index < len(kept) - 1 else 0,
+                ))
         total = audio.samples_at(length, fps)
         music = self._music()
         key = fingerprint([
@@ -446,13 +472,20 @@ def _cues(kept: list[_Done], starts: list[int], t: int, fps: int) -> list[tuple[
     """Caption cues from mid-crossfade in to mid-crossfade out, in seconds."""
     cues = []
     for index, (outcome, start) in enumerate(zip(kept, starts, strict=True)):
-        caption = outcome.seg.caption
-        if caption is None or not caption.cue_text():
+        text = outcome.seg.cue_text()
+        if not text:
             continue
         begin = start + (t / 2 if index > 0 else 0)
         end = start + outcome.seg.frames - (t / 2 if index < len(kept) - 1 else 0)
-        cues.append((round(begin / fps, 3), round(end / fps, 3), caption.cue_text()))
+        cues.append((round(begin / fps, 3), round(end / fps, 3), text))
     return cues
+
+
+def _moment_ids(seg: Segment) -> list[str]:
+    """The moments a segment shows (none for a card, two for a full pair of lanes)."""
+    if seg.lanes:
+        return [lane.moment.moment_id or lane.moment.id for lane in seg.lanes if lane.moment]
+    return [seg.moment_id] if seg.moment_id else ([] if seg.card else [seg.id])
 
 
 def _short(error: BaseException) -> str:

@@ -1,4 +1,7 @@
-"""One ffmpeg command per segment (card, photo or clip), cut into head | body | tail for the joiner.
+"""One ffmpeg command per segment (card, photo, clip or lanes), cut into head | body | tail for the joiner.
+
+A photo or clip fills its box (the frame, or one lane of a split screen) the same way: as large as fits,
+never stretched, on a blurred darkened copy of itself (`photo_fill`, `clip_fill`).
 
 Every frame is made by ffmpeg filters (scale, blur of a small copy, zoompan, overlay of a Pillow-drawn
 caption, fades): compositing frames in Python is 7-12x slower here. The body is encoded with the film's
@@ -18,13 +21,16 @@ from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 from media_pipeline.film.captions import CAPTION_STYLE, caption_image
 from media_pipeline.film.cards import CARD_STYLE, card_image
 from media_pipeline.film.ffmpeg import Processes
+from media_pipeline.film.lane_art import LANE_STYLE, label_image, placeholder_image
+from media_pipeline.film.lettering import px, rgb, unit
 from media_pipeline.film.plan import FilmPlan, Segment
 from media_pipeline.images import open_image
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: lanes segments
 OVERSAMPLE = 2.0  # the Ken Burns source is kept at up to 2x the shown size so zoompan's whole-pixel steps stay small
 BLUR_SCALE = 8  # the background is blurred at 1/8 size: cheap, and smooth once scaled up
 BACKGROUND_BRIGHTNESS = 0.45
+LANE_DIVIDER = 0.004  # of the short side: 4 px at 1080p, in the brand colour
 # the same darkening as multiplying R, G and B by BACKGROUND_BRIGHTNESS, done on Y, U and V
 DARKEN = "lutyuv=" + ":".join(
     f"{plane}='{mid}+(val-{mid})*{BACKGROUND_BRIGHTNESS}'" for plane, mid in (("y", 16), ("u", 128), ("v", 128))
@@ -80,6 +86,7 @@ def segment_key(seg: Segment, plan: FilmPlan, *, source_id: str, has_head: bool,
         "v": CACHE_VERSION,
         "caption_style": CAPTION_STYLE,
         "card_style": CARD_STYLE,
+        "lane_style": LANE_STYLE,
         "size": [plan.width, plan.height],
         "fps": plan.fps,
         "quality": plan.quality,
@@ -173,20 +180,47 @@ class Overlay:
 
 def caption_png(seg: Segment, plan: FilmPlan, work: Path) -> Overlay:
     """The segment's lower third as a transparent PNG, cropped to what it covers (less to blend per frame)."""
-    path = work / f"{seg.id}.caption.png"
     layer = Image.new("RGBA", (plan.width, plan.height), (0, 0, 0, 0))
     if seg.caption is not None:
         layer = caption_image(seg.caption, plan.width, plan.height, plan.brand_color)
+    return _cropped(layer, work / f"{seg.id}.caption.png", 0, 0)
+
+
+def _cropped(layer: Image.Image, path: Path, x: int, y: int) -> Overlay:
+    """`layer` saved cropped to what it covers, as an overlay whose full layer's corner is at (x, y) px."""
     left, top, right, bottom = layer.getchannel("A").getbbox() or (0, 0, 2, 2)
     box = (left // 2 * 2, top // 2 * 2, right, bottom)  # even corners keep 4:2:0 chroma aligned
     layer.crop(box).save(path, compress_level=1)
-    return Overlay(path, box[0], box[1])
+    return Overlay(path, x + box[0], y + box[1])
 
 
-def render_photo(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path, caption: Overlay, work: Path,
-                 pieces: Pieces, has_head: bool, has_tail: bool) -> None:
-    """A photo: a slow zoom and pan over the picture, on a blurred, darkened copy of itself."""
-    w, h = plan.width, plan.height
+class Graph:
+    """The inputs and filter chains of one ffmpeg command, built piece by piece (input numbers handed out)."""
+
+    def __init__(self) -> None:
+        self.args: list[str | Path] = []
+        self.chains: list[str] = []
+        self.temps: list[Path] = []  # files made for this command, removed once it has run
+        self._count = 0
+
+    def input(self, *args: str | Path) -> int:
+        """Add one input (its options, then "-i", path); returns its number for "[n:v]"."""
+        self.args += list(args)
+        self._count += 1
+        return self._count - 1
+
+    def still(self, path: Path, fps: int) -> int:
+        return self.input("-framerate", str(fps), "-i", path)
+
+    def text(self) -> str:
+        return "".join(chain + ";" for chain in self.chains)
+
+
+def photo_fill(graph: Graph, seg: Segment, source: Path, *, box: tuple[int, int], fps: int, work: Path,
+               tag: str) -> None:
+    """Chains making [tag]: `seg.frames` frames of `box` (w, h px) filled by the photo as large as fits,
+    moving slowly (Ken Burns), on a blurred, darkened copy of itself (never stretched)."""
+    w, h = box
     # decoded (JPEG draft) just large enough for the move; EXIF orientation applied by open_image
     probe_w, probe_h = foreground_size(seg.src_width or w, seg.src_height or h, w, h)
     img = open_image(source, fit=(round(probe_w * OVERSAMPLE), round(probe_h * OVERSAMPLE)))
@@ -200,9 +234,10 @@ def render_photo(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path
     small = small.filter(ImageFilter.GaussianBlur(max(1.0, small.width / 60)))
     background = ImageEnhance.Brightness(small).enhance(BACKGROUND_BRIGHTNESS).resize((w, h), Image.Resampling.BICUBIC)
     del img
-    base_path, bg_path = work / f"{seg.id}.base.ppm", work / f"{seg.id}.bg.ppm"
+    base_path, bg_path = work / f"{seg.id}.{tag}.base.ppm", work / f"{seg.id}.{tag}.bg.ppm"
     base.save(base_path)
     background.save(bg_path)
+    graph.temps += [base_path, bg_path]
     del base, background, small
     kb = seg.ken_burns
     n = max(1, seg.frames - 1)
@@ -211,47 +246,123 @@ def render_photo(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path
     zoom = f"{z0}+({z1 - z0})*on/{n}"
     move_x = f"(iw-iw/zoom)*({x0}+({x1 - x0})*on/{n})"
     move_y = f"(ih-ih/zoom)*({y0}+({y1 - y0})*on/{n})"
-    graph = (
-        f"[1:v]zoompan=z='{zoom}':x='{move_x}':y='{move_y}':d={seg.frames}:s={fg_w}x{fg_h}:fps={plan.fps},"
-        f"setsar=1[fg];"
-        f"[0:v]{_still_loop(seg.frames, plan.fps)}[bg];"
-        f"[bg][fg]overlay=x={(w - fg_w) // 2}:y={(h - fg_h) // 2}:shortest=1[pic];"
-        f"[pic][2:v]{caption.filter()},format=yuv420p[v];"
-    )
-    split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail, procs.threads)
-    still = ["-framerate", str(plan.fps), "-i"]
-    procs.run([*still, bg_path, *still, base_path, "-i", caption.path, "-filter_complex", graph + split,
-               *out_args])
-    base_path.unlink(missing_ok=True)
-    bg_path.unlink(missing_ok=True)
+    bg, fg = graph.still(bg_path, fps), graph.still(base_path, fps)
+    graph.chains += [
+        f"[{fg}:v]zoompan=z='{zoom}':x='{move_x}':y='{move_y}':d={seg.frames}:s={fg_w}x{fg_h}:fps={fps},"
+        f"setsar=1[{tag}fg]",
+        f"[{bg}:v]{_still_loop(seg.frames, fps)}[{tag}bg]",
+        f"[{tag}bg][{tag}fg]overlay=x={(w - fg_w) // 2}:y={(h - fg_h) // 2}:shortest=1[{tag}]",
+    ]
+
+
+def clip_fill(graph: Graph, seg: Segment, source: Path, *, box: tuple[int, int], fps: int, threads: int,
+              tag: str) -> None:
+    """Chains making [tag]: `seg.frames` frames of `box` (w, h px): the clip from its planned in-point, upright
+    (ffmpeg applies the display matrix), as large as fits on a blurred copy; held on its last frame when
+    shorter than the segment."""
+    w, h = box
+    bw, bh = max(2, w // BLUR_SCALE // 2 * 2), max(2, h // BLUR_SCALE // 2 * 2)
+    shown = max(1, round((seg.clip_s or seg.frames / fps) * fps))
+    blur = max(1, min(bw, bh) // 12)
+    start = seg.clip_in_s or 0.0
+    clip = graph.input("-threads", str(threads), "-ss", f"{start:.3f}",
+                       "-t", f"{(seg.clip_s or seg.frames / fps) + 1 / fps:.3f}", "-i", source)
+    graph.chains += [
+        f"[{clip}:v]fps={fps},setpts=PTS-STARTPTS,scale=trunc(iw*sar/2)*2:ih,setsar=1,split=2[{tag}c1][{tag}c2]",
+        f"[{tag}c1]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},boxblur={blur}:2,"
+        f"{DARKEN},scale={w}:{h}[{tag}bg]",
+        f"[{tag}c2]scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2[{tag}fg]",
+        f"[{tag}bg][{tag}fg]overlay=x=(W-w)/2:y=(H-h)/2,trim=end_frame={shown},"
+        f"tpad=stop_mode=clone:stop={seg.frames},trim=end_frame={seg.frames}[{tag}]",
+    ]
+
+
+def render_photo(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path, caption: Overlay, work: Path,
+                 pieces: Pieces, has_head: bool, has_tail: bool) -> None:
+    """A photo: a slow zoom and pan over the picture, on a blurred, darkened copy of itself."""
+    graph = Graph()
+    photo_fill(graph, seg, source, box=(plan.width, plan.height), fps=plan.fps, work=work, tag="pic")
+    _finish(procs, graph, seg, plan, [caption], pieces=pieces, has_head=has_head, has_tail=has_tail)
 
 
 def render_clip(procs: Processes, seg: Segment, plan: FilmPlan, *, source: Path, caption: Overlay, work: Path,
                 pieces: Pieces, has_head: bool, has_tail: bool) -> None:
-    """A clip from its planned in-point, upright (ffmpeg applies the display matrix), on a blurred copy.
+    """A clip from its planned in-point, upright, on a blurred copy; shorter than its segment, it holds its
+    last frame."""
+    graph = Graph()
+    clip_fill(graph, seg, source, box=(plan.width, plan.height), fps=plan.fps, threads=procs.threads, tag="pic")
+    _finish(procs, graph, seg, plan, [caption], pieces=pieces, has_head=has_head, has_tail=has_tail)
 
-    A clip shorter than its segment holds its last frame.
-    """
-    w, h = plan.width, plan.height
-    bw, bh = max(2, w // BLUR_SCALE // 2 * 2), max(2, h // BLUR_SCALE // 2 * 2)
-    shown = max(1, round((seg.clip_s or seg.frames / plan.fps) * plan.fps))
-    blur = max(1, min(bw, bh) // 12)
-    graph = (
-        f"[0:v]fps={plan.fps},setpts=PTS-STARTPTS,scale=trunc(iw*sar/2)*2:ih,setsar=1,split=2[c1][c2];"
-        f"[c1]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},boxblur={blur}:2,"
-        f"{DARKEN},scale={w}:{h}[bg];"
-        f"[c2]scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2[fg];"
-        f"[bg][fg]overlay=x=(W-w)/2:y=(H-h)/2[pic];"
-        f"[pic][1:v]{caption.filter()},trim=end_frame={shown},tpad=stop_mode=clone:stop={seg.frames},"
-        f"trim=end_frame={seg.frames},format=yuv420p[v];"
-    )
+
+def _finish(procs: Processes, graph: Graph, seg: Segment, plan: FilmPlan, overlays: list[Overlay], *,
+            pieces: Pieces, has_head: bool, has_tail: bool) -> None:
+    """[pic] with `overlays` on top, cut into the pieces and encoded: one ffmpeg command."""
+    label = "pic"
+    for index, overlay in enumerate(overlays):
+        layer = graph.input("-i", overlay.path)
+        graph.chains.append(f"[{label}][{layer}:v]{overlay.filter()}[ov{index}]")
+        label = f"ov{index}"
+    graph.chains.append(f"[{label}]format=yuv420p[v]")
     split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail, procs.threads)
-    start = seg.clip_in_s or 0.0
-    procs.run([
-        "-threads", str(procs.threads), "-ss", f"{start:.3f}",
-        "-t", f"{(seg.clip_s or seg.frames / plan.fps) + 1 / plan.fps:.3f}", "-i", source,
-        "-i", caption.path, "-filter_complex", graph + split, *out_args,
-    ])
+    try:
+        procs.run([*graph.args, "-filter_complex", graph.text() + split, *out_args])
+    finally:
+        for path in graph.temps:
+            path.unlink(missing_ok=True)
+
+
+def lane_boxes(width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """(x, y, w, h) px of the two lanes: left | right on a landscape frame, top / bottom on a vertical one,
+    each of even size, with a thin divider (at least 2 px) between them."""
+    divider = max(2, round(min(width, height) * LANE_DIVIDER))
+    if width >= height:
+        half = (width - divider) // 2 // 2 * 2
+        return [(0, 0, half, height), (width - half, 0, half, height)]
+    half = (height - divider) // 2 // 2 * 2
+    return [(0, 0, width, half), (0, height - half, width, half)]
+
+
+def lane_overlays(seg: Segment, plan: FilmPlan, work: Path) -> list[Overlay]:
+    """Each lane's caption (drawn for the lane's size) and label, placed in the frame."""
+    overlays = []
+    for index, (lane, (x, y, w, h)) in enumerate(zip(seg.lanes, lane_boxes(plan.width, plan.height), strict=True)):
+        if lane.moment is not None and lane.moment.caption is not None:
+            layer = caption_image(lane.moment.caption, w, h, plan.brand_color)
+            overlays.append(_cropped(layer, work / f"{seg.id}.{index}.caption.png", x, y))
+        label = label_image(lane.label, w, h, plan.brand_color)
+        margin = px(28, unit(w, h))
+        path = work / f"{seg.id}.{index}.label.png"
+        label.save(path, compress_level=1)
+        overlays.append(Overlay(path, (x + margin) // 2 * 2, (y + margin) // 2 * 2))
+    return overlays
+
+
+def render_lanes(procs: Processes, seg: Segment, plan: FilmPlan, *, sources: list[Path | None],
+                 overlays: list[Overlay], work: Path, pieces: Pieces, has_head: bool, has_tail: bool) -> None:
+    """Split screen: each lane filled like a photo or clip segment (or its placeholder), side by side on the
+    brand colour, which shows as the divider; then captions and labels (`overlays`) on top."""
+    graph = Graph()
+    boxes = lane_boxes(plan.width, plan.height)
+    colour = "0x{:02X}{:02X}{:02X}".format(*rgb(plan.brand_color))
+    graph.chains.append(f"color=c={colour}:s={plan.width}x{plan.height}:r={plan.fps},trim=end_frame={seg.frames},"
+                        f"setsar=1[lanes]")
+    below = "lanes"
+    for index, (lane, source, (x, y, w, h)) in enumerate(zip(seg.lanes, sources, boxes, strict=True)):
+        tag = f"lane{index}"
+        if lane.moment is None or source is None:
+            still = work / f"{seg.id}.{index}.placeholder.png"
+            placeholder_image(lane.hour, w, h, plan.brand_color).save(still, compress_level=1)
+            graph.temps.append(still)
+            number = graph.still(still, plan.fps)
+            graph.chains.append(f"[{number}:v]format=yuv420p,{_still_loop(seg.frames, plan.fps)}[{tag}]")
+        elif lane.moment.kind == "photo":
+            photo_fill(graph, lane.moment, source, box=(w, h), fps=plan.fps, work=work, tag=tag)
+        else:
+            clip_fill(graph, lane.moment, source, box=(w, h), fps=plan.fps, threads=procs.threads, tag=tag)
+        above = "pic" if index == len(seg.lanes) - 1 else f"below{index}"
+        graph.chains.append(f"[{below}][{tag}]overlay=x={x}:y={y}:eof_action=repeat[{above}]")
+        below = above
+    _finish(procs, graph, seg, plan, overlays, pieces=pieces, has_head=has_head, has_tail=has_tail)
 
 
 def render_transition(procs: Processes, tail: Path, head: Path, out: Path, plan: FilmPlan) -> None:

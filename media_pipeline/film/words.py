@@ -15,6 +15,12 @@ ROLES = {
     "nl": {"customer": "klant", "employee": "medewerker"},
 }
 
+LANE_LABELS = {
+    "en": {"customer": "Customer", "employee": "Employee"},
+    "nl": {"customer": "Klant", "employee": "Medewerker"},
+}
+LANES_LINE = {"en": "customers and staff side by side", "nl": "klanten en medewerkers naast elkaar"}
+
 
 def _lang(language: str) -> str:
     return language if language in MONTHS else "en"
@@ -49,3 +55,13 @@ def counts_line(moments: int, contributors: int, language: str) -> str:
 
 def role_word(role: str, language: str) -> str:
     return ROLES[_lang(language)].get(role, "")
+
+
+def lane_label(role: str, language: str) -> str:
+    """'Customer' / 'Klant': the label at the top of a lane."""
+    return LANE_LABELS[_lang(language)][role]
+
+
+def lanes_line(language: str) -> str:
+    """What the opening card of a lanes film adds: that it sets the two roles side by side."""
+    return LANES_LINE[_lang(language)]

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from media_pipeline.film import FilmOptions, FilmPlan, PlanError, build_film_plan
+from media_pipeline.film import Cut, FilmOptions, FilmPlan, KenBurns, PlanError, build_film_plan
 from media_pipeline.film.lettering import shape
 from media_pipeline.types import Moment, ProjectInfo
 
@@ -39,7 +39,7 @@ def test_a_small_plan_is_exactly_this() -> None:
     plan = build_film_plan(moments, PROJECT_NL, FilmOptions(fps=25, chapters="none", max_clip_s=6))
     card_fields = {"moment_id": None, "key": None, "preview_key": None, "sha256": "", "src_width": 0,
                    "src_height": 0, "rotation": 0, "has_audio": False, "clip_in_s": None, "clip_s": None,
-                   "ken_burns": None, "caption": None}
+                   "ken_burns": None, "caption": None, "lanes": []}
     assert plan.to_dict() == {
         "width": 1280, "height": 720, "fps": 25, "transition_frames": 12, "quality": "final", "language": "nl",
         "title": "Een dag", "brand_color": "#E4572E", "music_key": None, "seed": 0,
@@ -54,12 +54,14 @@ def test_a_small_plan_is_exactly_this() -> None:
              "ken_burns": {"zoom_from": 1.0, "zoom_to": 1.1164, "x_from": 0.4566, "y_from": 0.3124,
                            "x_to": 0.7697, "y_to": 0.5343},
              "caption": {"name": "Zoë", "detail": "klant · Utrecht", "time": "07:32", "text": "Eerste koffie"},
+             "lanes": [],
              "start_s": 3.52, "duration_s": 4.0},
             # 11 s between the trims, capped at 6 s: the middle 6 s (from 1.0 + 2.5 s)
             {"id": "m-c1", "kind": "clip", "frames": 150, "start_frame": 176, "chapter": "Een dag", "card": None,
              "moment_id": "c1", "key": "c1.mp4", "preview_key": None, "sha256": "bb", "src_width": 1920,
              "src_height": 1080, "rotation": 0, "has_audio": True, "clip_in_s": 3.5, "clip_s": 6.0,
              "ken_burns": None, "caption": {"name": "Sem", "detail": "medewerker", "time": "07:45", "text": ""},
+             "lanes": [],
              "start_s": 7.04, "duration_s": 6.0},
             {"id": "closing", "kind": "card", "frames": 125, "start_frame": 314, "chapter": "Dank je wel",
              "card": {"style": "closing", "title": "Dank je wel", "subtitle": "2 momenten van 2 bijdragers",
@@ -71,7 +73,7 @@ def test_a_small_plan_is_exactly_this() -> None:
         "natural_length_s": 17.56, "target_length_s": None,
         "cuts": [{"moment_id": "c1", "action": "capped", "from_s": 11.0, "to_s": 6.0,
                   "reason": "longer than the longest clip"}],
-        "version": 1, "length_s": 17.56,
+        "version": 2, "length_s": 17.56,
     }
 
 
@@ -233,3 +235,88 @@ def test_letters_lato_lacks_are_composed_not_boxed() -> None:
     assert plain == "Mevr. G. Çelik, ijsje, Oz"
     assert marks == [(6, "˘"), (23, "˝")]
     assert shape("Eén dag, Zoë", "bold") == ("Eén dag, Zoë", [])
+
+
+LANES_DAY = [
+    photo("zoe-coffee", datetime(2024, 7, 24, 7, 10), alias="Zoë", role="customer", caption="Koffie"),
+    clip("sem-ovens", datetime(2024, 7, 24, 7, 25), 6.0, alias="Sem", role="employee"),
+    photo("zoe-bus", datetime(2024, 7, 24, 7, 40), alias="Zoë", role="customer"),
+    photo("guest", datetime(2024, 7, 24, 8, 0), alias="Gast"),  # no role
+    clip("ahmed-meeting", datetime(2024, 7, 24, 9, 5), 1.5, alias="Ahmed", role="employee", caption="Overleg"),
+]
+
+
+def lanes_of(plan: FilmPlan) -> list[tuple[str | None, str | None]]:
+    """Per lanes segment: (customer moment id, employee moment id), None for a placeholder."""
+    return [tuple(lane.moment.moment_id if lane.moment else None for lane in s.lanes)  # type: ignore[misc]
+            for s in plan.segments if s.kind == "lanes"]
+
+
+def test_lanes_pair_each_hours_customers_and_employees_in_order() -> None:
+    plan = build_film_plan(LANES_DAY, PROJECT_NL, FilmOptions(lanes=True, chapters="hours", photo_s=4.0, fps=10))
+    assert order(plan) == ["Een dag", "07:00", "None", "None", "09:00", "None", "Dank je wel"]
+    assert lanes_of(plan) == [("zoe-coffee", "sem-ovens"), ("zoe-bus", None), (None, "ahmed-meeting")]
+    first, second, third = (s for s in plan.segments if s.kind == "lanes")
+    assert [(lane.role, lane.label, lane.hour) for lane in second.lanes] == [
+        ("customer", "Klant", "07:00"), ("employee", "Medewerker", "07:00")]
+    assert [lane.hour for lane in third.lanes] == ["09:00", "09:00"]
+    # a pair lasts as long as its longer side; each side is a whole moment segment of that length
+    assert first.frames == 60 and {lane.moment.frames for lane in first.lanes} == {60}  # type: ignore[union-attr]
+    photo_side, clip_side = (lane.moment for lane in first.lanes)
+    assert photo_side.kind == "photo" and photo_side.ken_burns is not None  # type: ignore[union-attr]
+    assert (clip_side.kind, clip_side.clip_s) == ("clip", 6.0)  # type: ignore[union-attr]
+    # a 1.5 s clip beside a placeholder: the pair is as long as the clip
+    assert third.frames == 15 and third.lanes[1].moment.clip_s == 1.5  # type: ignore[union-attr]
+    # the lane says the role, so the caption does not repeat it
+    assert photo_side.caption.header() == "Zoë · 07:10"  # type: ignore[union-attr]
+    assert first.cue_text() == "Klant: Zoë · 07:10\nKoffie\nMedewerker: Sem · 07:25"
+    opening, closing = plan.segments[0].card, plan.segments[-1].card
+    assert opening.detail == "3 bijdragers · klanten en medewerkers naast elkaar"  # type: ignore[union-attr]
+    assert closing.subtitle == "4 momenten van 3 bijdragers"  # type: ignore[union-attr]
+
+
+def test_lanes_leave_out_moments_without_a_role_and_say_so() -> None:
+    plan = build_film_plan(LANES_DAY, PROJECT_EN, FilmOptions(lanes=True))
+    assert "guest" not in {m for pair in lanes_of(plan) for m in pair}
+    assert [c for c in plan.cuts if c.moment_id == "guest"] == [
+        Cut("guest", "dropped", 4.0, 0.0, "no role: lanes show customers and employees")]
+    assert [lane.label for lane in plan.segments[2].lanes] == ["Customer", "Employee"]
+    nobody = [m for m in LANES_DAY if not m.role]
+    with pytest.raises(PlanError, match="needs moments with a role"):
+        build_film_plan(nobody, PROJECT_EN, FilmOptions(lanes=True))
+
+
+def test_lanes_budget_shortens_pairs_and_keeps_one_per_hour() -> None:
+    moments = [photo(f"c{i}", datetime(2024, 7, 24, 9, i), role="customer") for i in range(6)]
+    moments += [photo(f"e{i}", datetime(2024, 7, 24, 9, 30 + i), role="employee") for i in range(6)]
+    moments += [photo("late", datetime(2024, 7, 24, 17, 0), role="employee")]
+    shortened = build_film_plan(moments, PROJECT_EN, FilmOptions(lanes=True, chapters="none", target_length_s=20))
+    assert len(lanes_of(shortened)) == 7 and shortened.length_s == pytest.approx(20, abs=0.5)
+    assert sorted(c.moment_id for c in shortened.cuts if c.action == "shortened") == sorted(m.id for m in moments)
+    plan = build_film_plan(moments, PROJECT_EN, FilmOptions(lanes=True, chapters="none", target_length_s=12))
+    pairs = lanes_of(plan)
+    assert (None, "late") in pairs and any(p != (None, "late") for p in pairs)  # each hour keeps a pair
+    dropped = {c.moment_id for c in plan.cuts if c.action == "dropped"}
+    assert dropped and dropped <= {m.id for m in moments[:12]}
+    assert all(f"c{i}" in dropped and f"e{i}" in dropped for i in range(6) if (f"c{i}", f"e{i}") not in pairs)
+    assert plan.length_s <= 12.5
+
+
+def test_lanes_plan_is_deterministic_and_round_trips_through_json() -> None:
+    options = FilmOptions(lanes=True, seed=3, target_length_s=25)
+    first = build_film_plan(LANES_DAY, PROJECT_NL, options)
+    assert first.to_dict() == build_film_plan(list(reversed(LANES_DAY)), PROJECT_NL, options).to_dict()
+    data = json.loads(json.dumps(first.to_dict()))
+    bus = next(i for i, s in enumerate(data["segments"]) if s["id"] == "l-zoe-bus+_")
+    assert data["version"] == 2 and data["segments"][bus]["lanes"][1]["moment"] is None
+    loaded = FilmPlan.from_dict(data)
+    assert loaded == first
+    assert isinstance(loaded.segments[bus].lanes[0].moment.ken_burns, KenBurns)  # type: ignore[union-attr]
+
+
+def test_lanes_option_from_dict_and_validation() -> None:
+    assert FilmOptions.from_dict({"lanes": True}).lanes is True
+    assert FilmOptions().to_dict()["lanes"] is False
+    assert FilmOptions.from_dict(FilmOptions(lanes=True).to_dict()) == FilmOptions(lanes=True)
+    with pytest.raises(PlanError, match="must be true or false"):
+        FilmOptions.from_dict({"lanes": "yes"})

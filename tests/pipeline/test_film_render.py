@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 
 from media_pipeline.film import FilmOptions, FilmPlan, FilmResult, build_film_plan, render_film
+from media_pipeline.film.lane_art import placeholder_image
 from media_pipeline.film.plan import start_frames
+from media_pipeline.film.segments import lane_boxes
 from media_pipeline.types import Moment, ProjectInfo, RenderCancelled
 from tests.mediagen import COLOURS, FFMPEG, make_clip, make_photo
 
@@ -50,16 +52,17 @@ def media_set(folder: Path) -> list[Moment]:
 
 
 def children() -> list[int]:
-    """Processes whose parent is this test process."""
+    """ffmpeg processes whose parent is this test process (other helpers, like probe's fork server, may live on)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"ffmpeg" in cmdline:
             found.append(int(entry.name))
     return found
 
@@ -88,8 +91,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
 
 
 def kept_timeline(plan: FilmPlan, skipped: set[str]) -> dict[str, tuple[int, int]]:
-    """Segment id -> (first frame, frame count) on the rendered film, after skipped moments are left out."""
-    kept = [s for s in plan.segments if s.moment_id not in skipped]
+    """Segment id -> (first frame, frame count) on the rendered film, after skipped moments (or segment ids)
+    are left out."""
+    kept = [s for s in plan.segments if s.moment_id not in skipped and s.id not in skipped]
     starts = start_frames([s.frames for s in kept], plan.transition_frames)
     return {s.id: (start, s.frames) for s, start in zip(kept, starts, strict=True)}
 
@@ -272,3 +276,53 @@ def test_music_bed_ducks_under_clip_sound(tmp_path: Path) -> None:
     assert children() == []
 
 
+
+
+def test_lanes_film_sets_the_customer_beside_the_employee(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    make_photo(media / "customer.jpg", colour="red")
+    make_clip(media / "employee.mp4", colour="green", duration_s=1.0, fps=10, audio_hz=880)
+    make_photo(media / "later.jpg", colour="blue")
+    moments = [
+        Moment("customer", "customer.jpg", "photo", 64, 48, at(8), 120, alias="Zoë", role="customer",
+               caption="Koffie"),
+        Moment("employee", "employee.mp4", "clip", 64, 48, at(8, 20), 120, duration_s=1.0, has_audio=True,
+               alias="Sem", role="employee"),
+        Moment("guest", "customer.jpg", "photo", 64, 48, at(9), 120),  # no role: not in a lanes film
+        Moment("later", "later.jpg", "photo", 64, 48, at(10), 120, alias="Zoë", role="customer"),
+        # a pair with a clip that cannot be decoded is left out whole, and both its moments are named
+        Moment("paired", "later.jpg", "photo", 64, 48, at(11), 120, role="customer"),
+        Moment("broken", "broken.mp4", "clip", 64, 48, at(11, 5), 120, duration_s=1.0, role="employee"),
+    ]
+    (media / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2000))
+    plan = build_film_plan(moments, PROJECT, replace(OPTIONS, lanes=True, chapters="none", photo_s=1.0))
+    result = render_film(plan, tmp_path / "film.mp4", resolve=lambda key: media / key, cache_dir=tmp_path / "c")
+    assert [moment_id for moment_id, _ in result.skipped] == ["paired", "broken"]
+    assert "could not be decoded" in result.skipped[1][1]
+    frames = video_frames(result.video_path)
+    timeline = kept_timeline(plan, {"l-paired+broken"})
+    assert len(frames) == list(timeline.values())[-1][0] + list(timeline.values())[-1][1]
+
+    def middle(segment_id: str) -> np.ndarray:
+        start, count = timeline[segment_id]
+        return frames[start + count // 2]
+
+    (left_x, _, left_w, _), (right_x, _, right_w, _) = lane_boxes(128, 72)
+    pair = middle("l-customer+employee")
+    assert close_to(pair[24, left_x + left_w // 2], "red") and close_to(pair[24, right_x + right_w // 2], "green")
+    alone = middle("l-later+_")
+    assert close_to(alone[24, left_x + left_w // 2], "blue")
+    # the empty employee lane is its placeholder: the brand colour dimmed, not a picture
+    expected = placeholder_image("10:00", right_w, 72, plan.brand_color).getpixel((right_w - 4, 66))
+    assert np.all(np.abs(alone[66, right_x + right_w - 4].astype(int) - np.array(expected)) < 20)
+
+    samples, rate = sound(result.video_path)
+
+    def rms(segment_id: str) -> float:
+        start, count = timeline[segment_id]
+        return float(np.sqrt(np.mean(samples[:, (start + 3) * rate // 10 : (start + count - 3) * rate // 10] ** 2)))
+
+    assert rms("l-customer+employee") > 0.05 and rms("l-later+_") < 1e-3  # the employee's clip is heard
+    assert "Klant: Zoë · 08:00\nKoffie\nMedewerker: Sem · 08:20" in result.vtt_path.read_text(encoding="utf-8")
+    assert children() == []

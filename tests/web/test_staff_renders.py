@@ -40,20 +40,22 @@ def test_film_plan_preview_shows_chapters_order_and_cuts(
     assert client.post(f"/staff/projects/{project.id}/film/preview", data=TINY_FILM).status_code == 403
 
 
-def test_lanes_film_option_is_passed_through_to_the_planner(
+def test_lanes_film_preview_shows_customer_and_employee_side_by_side(
     client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
 ) -> None:
-    from app.services.builder import FILM_LANES_SUPPORTED, film_options_from_form
+    from app.services.builder import film_options_from_form
 
     assert film_options_from_form({"lanes": "on", "fps": "25"}) == {"fps": 25, "lanes": True}
-    add_moment(client, project.invite_token, tmp_path, 9)
+    add_moment(client, project.invite_token, tmp_path, 9, role="customer", caption="Wachtkamer", colour="red")
+    add_moment(client, project.invite_token, tmp_path, 9, role="employee", caption="Ochtendoverdracht",
+               minute=10, colour="green")
     approve_all(ctx, project.id)
     csrf = sign_in(client, staff)
     r = client.post(f"/staff/projects/{project.id}/film/preview", data={"csrf": csrf, **TINY_FILM, "lanes": "on"})
-    if FILM_LANES_SUPPORTED:
-        assert r.status_code == 200
-    else:  # the planner refuses it with a sentence until the film owner adds lanes
-        assert r.status_code == 422 and "lanes" in r.text
+    assert r.status_code == 200
+    plan = r.text[r.text.index('id="plan"'):]
+    # one lanes segment holds both moments; the preview lists each of them
+    assert "Wachtkamer" in plan and "Ochtendoverdracht" in plan
 
 
 def test_start_film_watch_it_and_see_it_outdated_after_a_change(
