@@ -208,16 +208,18 @@ def folder_moments(src: Path, tz: str | None, warn: Callable[[str], None]) -> li
     if not src.is_dir():
         raise UserError(f"{src} is not a folder")
     moments = []
-    for path in sorted(p for p in src.iterdir() if p.is_file() and not p.name.startswith(".")):
+    for path, role in _folder_files(src):
+        key = path.relative_to(src).as_posix()
         try:
             row = probe_file(path, tz)
         except MediaError as err:
-            warn(f"skipping {path.name}: {err.message}")
+            warn(f"skipping {key}: {err.message}")
             continue
         moments.append(
             Moment(
-                id=path.name,
-                key=path.name,
+                id=key,
+                key=key,
+                role=role,  # type: ignore[arg-type]
                 kind=row["kind"],
                 width=row["width"],
                 height=row["height"],
@@ -232,6 +234,25 @@ def folder_moments(src: Path, tz: str | None, warn: Callable[[str], None]) -> li
     if not moments:
         raise UserError(f"no photos or clips found in {src}")
     return moments
+
+
+# files in these subfolders get a role, for lanes films and collages
+ROLE_FOLDERS = {"customers": "customer", "customer": "customer", "klanten": "customer", "klant": "customer",
+                "employees": "employee", "employee": "employee", "medewerkers": "employee", "medewerker": "employee"}
+
+
+def _folder_files(src: Path) -> list[tuple[Path, str]]:
+    """Files in `src` (no role) and in its role subfolders (customers/, employees/, klanten/, medewerkers/)."""
+    found: list[tuple[Path, str]] = []
+    for path in sorted(src.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_file():
+            found.append((path, ""))
+        elif path.is_dir() and path.name.lower() in ROLE_FOLDERS:
+            role = ROLE_FOLDERS[path.name.lower()]
+            found += [(f, role) for f in sorted(path.iterdir()) if f.is_file() and not f.name.startswith(".")]
+    return found
 
 
 def _folder_project(src: Path, moments: list[Any], tz: str | None, title: str | None) -> Any:
@@ -259,11 +280,16 @@ def cmd_film(args: argparse.Namespace) -> int:
         options_in["target_length_s"] = args.max_seconds
     if args.language:
         options_in["language"] = args.language
+    if args.lanes:
+        options_in["lanes"] = True
     try:
         options = FilmOptions.from_dict(options_in)
     except PlanError as err:
         raise UserError(str(err)) from None
-    plan = build_film_plan(moments, _folder_project(src, moments, args.tz, args.title), options)
+    try:
+        plan = build_film_plan(moments, _folder_project(src, moments, args.tz, args.title), options)
+    except PlanError as err:
+        raise UserError(str(err)) from None
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dayreel" / "segments"
 
     def progress(fraction: float, eta: float | None) -> None:
@@ -292,7 +318,10 @@ def cmd_collage(args: argparse.Namespace) -> int:
         )
     except PlanError as err:
         raise UserError(str(err)) from None
-    plan = build_collage_plan(moments, _folder_project(src, moments, args.tz, args.title), options)
+    try:
+        plan = build_collage_plan(moments, _folder_project(src, moments, args.tz, args.title), options)
+    except PlanError as err:
+        raise UserError(str(err)) from None
     path = render_collage(plan, out, resolve=lambda key: src / key)
     print(f"wrote {path}")
     return 0
@@ -364,8 +393,10 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--fps", type=int, default=30)
             p.add_argument("--max-seconds", type=float, default=None, help="target length of the film")
             p.add_argument("--language", default=None, choices=["en", "nl"])
+            p.add_argument("--lanes", action="store_true",
+                           help="customers and employees side by side (files in customers/ and employees/)")
         else:
-            p.add_argument("--layout", default="mosaic", choices=["mosaic", "clock", "timeline", "grid"])
+            p.add_argument("--layout", default="mosaic", choices=["mosaic", "clock", "timeline", "grid", "lanes"])
             p.add_argument("--size", default="3840x2160", help="WxH, A3 or A2")
             p.add_argument("--landscape", action="store_true")
         p.set_defaults(func=func)

@@ -18,7 +18,6 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -29,6 +28,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.memory import PeakMemory
 from media_pipeline.collage import CollageOptions, CollagePlan, build_collage_plan, render_collage
 from media_pipeline.types import Moment, ProjectInfo
 from tests.mediagen import exif_bytes, make_clip
@@ -54,48 +54,6 @@ CAPTIONS = [
     "Laatste ronde",
     "",
 ]
-
-
-class PeakRss:
-    """Samples the memory of this process plus its children every 20 ms (Linux /proc).
-
-    `peak_mb` sums resident sets (RSS): pages a forked worker shares with its parent count twice, so
-    it is an upper bound. `peak_pss_mb` sums proportional set sizes, which split shared pages: what
-    the machine really spends.
-    """
-
-    def __init__(self) -> None:
-        self.peak_mb = 0.0
-        self.peak_pss_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        me = os.getpid()
-        while not self._stop.wait(0.02):
-            rss_kb = pss_kb = 0
-            for entry in os.scandir("/proc"):
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    stat = Path(entry.path, "stat").read_text()
-                    pid, ppid = int(entry.name), int(stat.rsplit(")", 1)[1].split()[1])
-                    if pid == me or ppid == me:
-                        rollup = Path(entry.path, "smaps_rollup").read_text()
-                        rss_kb += int(rollup.split("\nRss:", 1)[1].split()[0])
-                        pss_kb += int(rollup.split("\nPss:", 1)[1].split()[0])
-                except (OSError, ValueError, IndexError):
-                    continue
-            self.peak_mb = max(self.peak_mb, rss_kb / 1024)
-            self.peak_pss_mb = max(self.peak_pss_mb, pss_kb / 1024)
 
 
 def scene(size: tuple[int, int], rng: random.Random, hour: float, noise_sigma: float) -> Image.Image:
@@ -182,7 +140,7 @@ def benchmark(count: int, workers: int) -> None:
     print(f"photos ready in {folder} ({time.perf_counter() - t0:.1f} s)")
     out = Path(tempfile.mkdtemp(prefix="dayreel-bench-out-"))
     fast_total = naive_total = 0.0
-    with PeakRss() as rss:
+    with PeakMemory() as rss:
         for layout in ("mosaic", "clock"):
             t = time.perf_counter()
             plan = build_collage_plan(moments, PROJECT, CollageOptions(layout=layout))

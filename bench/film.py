@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,6 +35,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.memory import PeakMemory
 from media_pipeline.film import FilmOptions, FilmPlan, Segment, build_film_plan, render_film
 from media_pipeline.film.cards import card_image
 from media_pipeline.film.segments import foreground_size
@@ -141,48 +141,8 @@ def _sha(path: Path) -> str:
 
 # ---- measuring ---------------------------------------------------------------------------------------------
 
-class TreeRss:
-    """Peak resident memory of this process and all its descendants (summed), sampled from /proc."""
-
-    def __init__(self) -> None:
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> TreeRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        page = os.sysconf("SC_PAGE_SIZE")
-        while not self._stop.wait(0.05):
-            parents: dict[int, int] = {}
-            rss: dict[int, int] = {}
-            for entry in os.scandir("/proc"):
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    stat = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
-                    parents[int(entry.name)] = int(stat[1])
-                    rss[int(entry.name)] = int(stat[21]) * page
-                except (OSError, ValueError, IndexError):
-                    continue
-            tree, frontier = {os.getpid()}, [os.getpid()]
-            while frontier:
-                parent = frontier.pop()
-                for pid, ppid in parents.items():
-                    if ppid == parent and pid not in tree:
-                        tree.add(pid)
-                        frontier.append(pid)
-            self.peak_mb = max(self.peak_mb, sum(rss.get(pid, 0) for pid in tree) / 2**20)
-
-
 def measure(name: str, film_s: float, work: Callable[[], None]) -> tuple[float, float]:
-    with TreeRss() as rss:
+    with PeakMemory(interval_s=0.05) as rss:
         started = time.monotonic()
         work()
         seconds = time.monotonic() - started

@@ -22,7 +22,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.memory import PeakMemory  # noqa: E402
 from tests.mediagen import make_clip  # noqa: E402
 
 DAYREEL = Path(sys.executable).with_name("dayreel")
@@ -60,31 +60,6 @@ def padded_clip(path: Path, size: int, work: Path) -> Path:
             out.write(block[: min(left, CHUNK)])
             left -= min(left, CHUNK)
     return path
-
-
-class RssSampler(threading.Thread):
-    """Peak and samples of one process's resident memory, in MiB."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.peak_mb, self.samples = pid, 0.0, []
-        self.stop = threading.Event()
-
-    def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                value = self.rss_mb()
-            except OSError:
-                return
-            self.samples.append(value)
-            self.peak_mb = max(self.peak_mb, value)
-            time.sleep(0.02)
 
 
 def start_server(data: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -150,16 +125,13 @@ def main() -> int:
         source = padded_clip(work / "big.mp4", size, work)
         port = free_port()
         server, token = start_server(work / "data", port)
-        sampler = RssSampler(server.pid)
         try:
-            idle_mb = sampler.rss_mb()
-            sampler.start()
-            t0 = time.perf_counter()
-            moment, finish_s = upload(f"http://127.0.0.1:{port}", token, source)
-            upload_s = time.perf_counter() - t0
+            idle_mb = PeakMemory(server.pid).sample()[0]
+            with PeakMemory(server.pid) as sampler:
+                t0 = time.perf_counter()
+                moment, finish_s = upload(f"http://127.0.0.1:{port}", token, source)
+                upload_s = time.perf_counter() - t0
         finally:
-            sampler.stop.set()
-            sampler.join()
             server.terminate()
             server.wait(timeout=30)
         assert moment["size_bytes"] == size, moment
@@ -176,7 +148,7 @@ def main() -> int:
           f"probe, store) {finish_s:.1f} s; moment {moment['id']} is a {moment['kind']}, {moment['size_bytes']} bytes")
     print(f"plain file copy of the same bytes (1 MiB blocks + fsync): {copy_s:.1f} s ({copy_mb_s:.0f} MB/s); "
           f"shutil.copyfile: {kernel_s:.2f} s ({mb / kernel_s:.0f} MB/s)")
-    print(f"server RSS: idle {idle_mb:.0f} MB, peak {sampler.peak_mb:.0f} MB over {len(sampler.samples)} samples")
+    print(f"server RSS: idle {idle_mb:.0f} MB, peak {sampler.peak_mb:.0f} MB over {sampler.samples} samples")
     print(f"RESULT upload_mb_s={upload_mb_s:.1f} copy_ratio={upload_mb_s / copy_mb_s:.2f} "
           f"peak_rss_mb={sampler.peak_mb:.0f}")
     return 0

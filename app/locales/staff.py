@@ -271,4 +271,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Administrator (sees all projects, manages staff)",
         "nl": "Beheerder (ziet alle projecten, beheert medewerkers)",
     },
+    "layout.lanes": {"en": "Lanes", "nl": "Banen"},
+    "layout.lanes.hint": {
+        "en": "customers and staff side by side, per hour",
+        "nl": "klanten en medewerkers naast elkaar, per uur",
+    },
 }

@@ -109,6 +109,34 @@ class TimelineAxis:
 
 
 @dataclass(frozen=True)
+class LaneRow:
+    """One role's row of the lanes layout: a coloured header strip and the area its tiles live in."""
+
+    role: str  # customer | employee
+    label: str  # "Customers" / "Klanten"
+    header: Rect  # the strip left of the row; its name reads upward
+    area: Rect  # the row itself, across every hour column
+
+
+@dataclass(frozen=True)
+class LanesAxis:
+    """The lanes layout's frame: hour columns shared by both rows, hour labels between them."""
+
+    band: Rect  # between the rows: the hour labels
+    # (hour, start, length) along the hour axis (x; y when `vertical`); an hour empty in both rows is narrower
+    columns: tuple[tuple[int, int, int], ...]
+    ticks: tuple[tuple[int, str], ...]  # (centre of the column along the axis, "07:00"), only where it fits
+    tick_font_px: int
+    header_font_px: int
+    rows: tuple[LaneRow, ...]  # customers first (the upper row; the left one when `vertical`)
+    empty: tuple[Rect, ...]  # faint placeholders in the hour cells of a row that has no moment there
+    left_out: int  # moments without a role: not in either row
+    note: str  # "3 moments without a role not shown"; "" when none
+    note_rect: Rect | None = None  # the footnote line under the lanes
+    vertical: bool = False  # portrait pages: hours run down, customers left of employees
+
+
+@dataclass(frozen=True)
 class CollagePlan:
     """Everything a collage is: canvas, title, tiles in time order, and the layout's extras."""
 
@@ -126,6 +154,7 @@ class CollagePlan:
     logo_key: str | None = None
     dial: ClockDial | None = None
     axis: TimelineAxis | None = None
+    lanes: LanesAxis | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,6 +177,7 @@ class CollagePlan:
             logo_key=data.get("logo_key"),
             dial=_dial(data["dial"]) if data.get("dial") else None,
             axis=_axis(data["axis"]) if data.get("axis") else None,
+            lanes=_lanes(data["lanes"]) if data.get("lanes") else None,
         )
 
 
@@ -206,6 +236,20 @@ def _axis(d: Mapping[str, Any]) -> TimelineAxis:
             "mood_curve": tuple(_point(p) for p in d["mood_curve"]),
             "low": _mark(d.get("low")),
             "high": _mark(d.get("high")),
+        }
+    )
+
+
+def _lanes(d: Mapping[str, Any]) -> LanesAxis:
+    return LanesAxis(
+        **{
+            **d,
+            "band": _rect(d["band"]),
+            "columns": tuple((int(h), int(x), int(w)) for h, x, w in d["columns"]),
+            "ticks": tuple((int(x), str(t)) for x, t in d["ticks"]),
+            "rows": tuple(LaneRow(r["role"], r["label"], _rect(r["header"]), _rect(r["area"])) for r in d["rows"]),
+            "empty": tuple(_rect(r) for r in d["empty"]),
+            "note_rect": _rect(d["note_rect"]) if d.get("note_rect") else None,
         }
     )
 

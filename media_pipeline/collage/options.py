@@ -16,11 +16,11 @@ from media_pipeline.film.options import PlanError
 
 __all__ = ["CollageOptions", "PlanError"]
 
-Layout = Literal["mosaic", "clock", "timeline", "grid"]
+Layout = Literal["mosaic", "clock", "timeline", "grid", "lanes"]
 Paper = Literal["A3", "A2"]
 OutputFormat = Literal["png", "jpg", "pdf"]
 
-LAYOUTS: tuple[Layout, ...] = ("mosaic", "clock", "timeline", "grid")
+LAYOUTS: tuple[Layout, ...] = ("mosaic", "clock", "timeline", "grid", "lanes")
 FORMATS: tuple[OutputFormat, ...] = ("png", "jpg", "pdf")
 PRINT_DPI = 300
 # portrait pixels at 300 dpi (297x420 mm and 420x594 mm)

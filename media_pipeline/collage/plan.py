@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from statistics import median
 
-from media_pipeline.collage import clock, grid, mosaic, timeline
+from media_pipeline.collage import clock, grid, lanes, mosaic, timeline
 from media_pipeline.collage.draw import ink_on, layout_label, parse_colour, title_band
 from media_pipeline.collage.geometry import Rect
 from media_pipeline.collage.model import CollagePlan, CollageTile, Palette, Placement
@@ -42,6 +42,16 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
     """
     if not moments:
         raise PlanError("There are no moments to put in the collage yet.")
+    left_out = 0
+    if options.layout == "lanes":  # only customers and employees have a lane; the rest are counted
+        with_role = [m for m in moments if m.role in lanes.ROLES]
+        left_out = len(moments) - len(with_role)
+        if not with_role:
+            raise PlanError(
+                f"None of the {len(moments)} moments has a role (customer or employee) yet; "
+                "give them roles or choose another layout."
+            )
+        moments = with_role
     for m in moments:
         if m.width <= 0 or m.height <= 0:
             raise PlanError(f"Moment {m.id} has no known picture size; probe it again before making a collage.")
@@ -66,7 +76,7 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
         band = title_band((0, 0, width, band_h), "band", title, subtitle, with_logo=with_logo)
         area = (0, band_h + gutter, width, height - band_h - gutter)
 
-    dial = axis = None
+    dial = axis = lanes_axis = None
     placements: list[Placement]
     if options.layout == "mosaic":
         placements = mosaic.place_mosaic(sizes, area, gutter)
@@ -77,6 +87,9 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
         if options.title:
             band = title_band(clock.title_rect(dial), "disc", title, subtitle, with_logo=with_logo)
         placements = clock.place_clock(sizes, seconds, (width, height), dial, gutter)
+    elif options.layout == "lanes":
+        roles = [m.role for m in ordered]
+        placements, lanes_axis = lanes.place_lanes(roles, sizes, seconds, area, gutter, project.language, left_out)
     else:
         placements, axis = timeline.place_timeline(ordered, sizes, seconds, area, gutter, project.language)
 
@@ -121,6 +134,7 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
         logo_key=project.logo_key if band else None,
         dial=dial,
         axis=axis,
+        lanes=lanes_axis,
     )
 
 

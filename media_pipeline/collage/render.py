@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from media_pipeline.collage.clock import draw_dial
 from media_pipeline.collage.draw import draw_label, draw_placeholder, draw_play_mark, draw_title, mix
 from media_pipeline.collage.geometry import Crop
+from media_pipeline.collage.lanes import draw_lanes
 from media_pipeline.collage.model import CollagePlan, CollageTile
 from media_pipeline.collage.timeline import draw_axis
 from media_pipeline.images import clip_frame, open_image
@@ -59,6 +60,8 @@ def render_collage(plan: CollagePlan, out_path: Path, *, resolve: Resolver, work
     draw = ImageDraw.Draw(canvas)
     if plan.axis is not None:
         draw_axis(canvas, plan.axis, plan.palette, plan.palette.accent)
+    if plan.lanes is not None:
+        draw_lanes(canvas, plan.lanes, plan.palette)
     for tile in plan.tiles:
         if tile.leader is not None:
             draw.line((*tile.leader[0], *tile.leader[1]), fill=leader_colour, width=leader_w)

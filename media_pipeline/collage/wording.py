@@ -42,18 +42,26 @@ _WORDS = {
     "en": {
         "contributor": "contributor",
         "contributors": "contributors",
+        "moment": "moment",
         "moments": "moments",
         "highest": "highest",
         "lowest": "lowest",
         "mood": "mood",
+        "customer": "Customers",
+        "employee": "Employees",
+        "without_role": "without a role not shown",
     },
     "nl": {
         "contributor": "deelnemer",
         "contributors": "deelnemers",
+        "moment": "moment",
         "moments": "momenten",
         "highest": "hoogste",
         "lowest": "laagste",
         "mood": "stemming",
+        "customer": "Klanten",
+        "employee": "Medewerkers",
+        "without_role": "zonder rol niet getoond",
     },
 }
 
@@ -78,3 +86,10 @@ def people_text(contributors: int, moments: int, language: str) -> str:
         return f"{moments} {word('moments', language)}"
     noun = word("contributor" if contributors == 1 else "contributors", language)
     return f"{contributors} {noun}"
+
+
+def left_out_text(count: int, language: str) -> str:
+    """'3 moments without a role not shown' / '1 moment zonder rol niet getoond'; '' for none."""
+    if count <= 0:
+        return ""
+    return f"{count} {word('moment' if count == 1 else 'moments', language)} {word('without_role', language)}"

@@ -38,6 +38,7 @@ def moments(count: int, *, seed: int = 1) -> list[Moment]:
                 caption=f"Moment {i}",
                 contributor=f"c{i % 5}",
                 mood=1 + i % 5,
+                role=("customer", "employee")[i % 2],  # every moment has a lane
             )
         )
     return out
@@ -93,7 +94,7 @@ def test_fit_in_box_crops_at_most_the_bound() -> None:
     assert rect[2] == 100 and rect[3] == round(100 / (3 * (1 - MAX_CROP)))
 
 
-@pytest.mark.parametrize("layout", ["mosaic", "grid", "clock", "timeline"])
+@pytest.mark.parametrize("layout", ["mosaic", "grid", "clock", "timeline", "lanes"])
 @pytest.mark.parametrize("count", [1, 5, 23])
 def test_every_layout_keeps_tiles_apart_inside_and_uncut(layout: str, count: int) -> None:
     plan = plan_for(layout, count)
@@ -199,7 +200,7 @@ def test_labels_off_and_title_off() -> None:
 
 
 def test_plan_round_trips_through_json() -> None:
-    for layout in ("mosaic", "clock", "timeline", "grid"):
+    for layout in ("mosaic", "clock", "timeline", "grid", "lanes"):
         plan = plan_for(layout, 9)
         again = CollagePlan.from_dict(json.loads(json.dumps(plan.to_dict())))
         assert again == plan

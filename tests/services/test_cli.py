@@ -140,3 +140,21 @@ def test_console_script_is_installed() -> None:
     assert r.returncode == 0
     for command in ("serve", "worker", "demo", "project", "user", "token", "probe", "film", "collage"):
         assert command in r.stdout
+
+
+def test_lanes_collage_takes_roles_from_subfolders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "day"
+    (src / "klanten").mkdir(parents=True)
+    (src / "employees").mkdir()
+    make_photo(src / "klanten" / "a.jpg", colour="red", size=(120, 90), taken=datetime(2024, 7, 24, 9, 0))
+    make_photo(src / "employees" / "b.jpg", colour="green", size=(120, 90), taken=datetime(2024, 7, 24, 9, 30))
+    out = tmp_path / "lanes.png"
+    assert main(["collage", str(src), "-o", str(out), "--size", "640x360", "--layout", "lanes"]) == 0
+    assert out.is_file()
+    # without role folders there is nothing to put in lanes: one readable line, exit 2
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    make_photo(flat / "c.jpg", size=(120, 90), taken=datetime(2024, 7, 24, 9, 0))
+    assert main(["collage", str(flat), "-o", str(tmp_path / "x.png"), "--layout", "lanes"]) == 2
+    err = capsys.readouterr().err
+    assert "role" in err and "Traceback" not in err
