@@ -206,6 +206,7 @@ def moviepy_film(plan: FilmPlan, media: Path, out: Path, work: Path) -> None:
         parts.append(part.with_effects([vfx.CrossFadeIn(t)]) if index else part)
     film = concatenate_videoclips(parts, method="compose", padding=-t)
     film.write_videofile(str(out), fps=fps, codec="libx264", preset="veryfast", audio_codec="aac",
+                         temp_audiofile=str(out.with_suffix(".audio.m4a")),
                          ffmpeg_params=["-crf", "23", "-pix_fmt", "yuv420p"], threads=os.cpu_count(), logger=None)
     film.close()
     for clip in opened:
