@@ -282,6 +282,11 @@ def cmd_film(args: argparse.Namespace) -> int:
         options_in["language"] = args.language
     if args.lanes:
         options_in["lanes"] = True
+    if args.music:
+        music = Path(args.music)
+        if not music.is_file():
+            raise UserError(f"--music {music}: no such file")
+        options_in["music_key"] = str(music.resolve())  # an absolute key: src / key is that path
     try:
         options = FilmOptions.from_dict(options_in)
     except PlanError as err:
@@ -393,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--fps", type=int, default=30)
             p.add_argument("--max-seconds", type=float, default=None, help="target length of the film")
             p.add_argument("--language", default=None, choices=["en", "nl"])
+            p.add_argument("--music", default=None, help="an audio file for the music bed")
             p.add_argument("--lanes", action="store_true",
                            help="customers and employees side by side (files in customers/ and employees/)")
         else:

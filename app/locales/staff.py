@@ -234,11 +234,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Approve new moments at once (for live workshops)",
         "nl": "Nieuwe momenten meteen goedkeuren (voor live workshops)",
     },
+    "settings.keep_gps": {
+        "en": "Keep where photos were taken (GPS) for new moments; off keeps no position at all",
+        "nl": "Bewaar waar foto's zijn gemaakt (GPS) bij nieuwe momenten; uit bewaart geen enkele positie",
+    },
     "settings.logo": {"en": "Logo", "nl": "Logo"},
     "settings.logo_file": {
         "en": "Image (PNG, JPEG or WebP, up to 5 MB)", "nl": "Afbeelding (PNG, JPEG of WebP, tot 5 MB)",
     },
     "settings.logo_upload": {"en": "Upload logo", "nl": "Logo uploaden"},
+    "settings.music": {"en": "Music for films", "nl": "Muziek voor films"},
+    "settings.music_set": {
+        "en": "Music is set: tick 'music' in the film builder to use it.",
+        "nl": "Er is muziek: vink 'muziek' aan bij het maken van een film.",
+    },
+    "settings.music_file": {
+        "en": "Audio file (MP3, M4A, WAV, OGG or FLAC, up to 30 minutes)",
+        "nl": "Geluidsbestand (MP3, M4A, WAV, OGG of FLAC, tot 30 minuten)",
+    },
+    "settings.music_upload": {"en": "Upload music", "nl": "Muziek uploaden"},
+    "film.music": {
+        "en": "Music bed (the project's music, softer under clip sound)",
+        "nl": "Muziek eronder (de muziek van het project, zachter onder het geluid van clips)",
+    },
     "settings.members": {"en": "Staff on this project", "nl": "Medewerkers van dit project"},
     "settings.add_member": {"en": "Add", "nl": "Toevoegen"},
     "settings.remove": {"en": "Remove", "nl": "Verwijderen"},

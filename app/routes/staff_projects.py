@@ -33,6 +33,7 @@ def settings_page(
         present_url=f"{base}/p/{project.present_token}" if project.present_token else None,
         prompts="\n".join((project.settings or {}).get("prompts") or []),
         default_prompts=workshop.prompts_of(project), has_logo=bool(project_settings.logo_key(project)),
+        has_music=bool(project_settings.music_key(project)),
         members=staff_admin.members_of(session=session, project=project),
         notes=[workshop.note_dict(n) for n in workshop.notes_of(session=session, project=project)],
     ))
@@ -43,13 +44,15 @@ def save_settings(
     project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
     title: str = Form(...), day: date = Form(...), timezone: str = Form(...), language: str = Form("en"),
     welcome_text: str = Form(""), consent_text: str = Form(""), prompts: str = Form(""),
-    brand_color: str = Form("#E4572E"), auto_approve: bool = Form(False), csrf: str = Form(""),
+    brand_color: str = Form("#E4572E"), auto_approve: bool = Form(False), keep_gps: bool = Form(False),
+    csrf: str = Form(""),
 ) -> RedirectResponse:
     """Save the settings form (a changed consent text gets a new version)."""
     _user, project = member_project(request, session, user, project_id, csrf=csrf)
     project_settings.update_project(session=session, project=project, edit=project_settings.ProjectEdit(
         title=title, day=day, timezone=timezone, language=language, welcome_text=welcome_text,
-        consent_text=consent_text, prompts_text=prompts, brand_color=brand_color, auto_approve=auto_approve))
+        consent_text=consent_text, prompts_text=prompts, brand_color=brand_color, auto_approve=auto_approve,
+        keep_gps=keep_gps))
     return RedirectResponse(f"/staff/projects/{project_id}/settings?saved=1", status_code=303)
 
 
@@ -62,6 +65,17 @@ def upload_logo(
     _user, project = member_project(request, session, user, project_id, csrf=csrf)
     project_settings.set_logo(session=session, storage=storage, project=project, source=logo.file)
     return _back(project_id, "#brand")
+
+
+@router.post("/projects/{project_id}/music")
+def upload_music(
+    project_id: int, request: Request, session: SessionDep, storage: StorageDep, user: CurrentStaffOptional,
+    music: UploadFile = File(...), csrf: str = Form(""),
+) -> RedirectResponse:
+    """Store the project's music bed for films."""
+    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    project_settings.set_music(session=session, storage=storage, project=project, source=music.file)
+    return _back(project_id, "#music")
 
 
 @router.get("/projects/{project_id}/logo")

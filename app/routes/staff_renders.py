@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.deps import CurrentStaffOptional, SessionDep, check_csrf
 from app.models import User
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
-from app.services import builder, coverage, projects, rendering, staff_access
+from app.services import builder, coverage, project_settings, projects, rendering, staff_access
 from app.services.errors import ServiceError
 from app.web import page
 
@@ -27,11 +27,13 @@ def _film_page(request: Request, session: SessionDep, user: User, project_id: in
     if preview:
         try:
             plan = builder.film_plan_preview(session=session, project=project,
-                                             options=builder.film_options_from_form(form))
+                                             options=builder.film_options_from_form(
+                                                 form, music_key=project_settings.music_key(project)))
         except ServiceError as err:  # shown beside the form, which keeps what was typed
             plan_error = err.message
     return page(request, "staff/film.html", staff_ctx(
         request, user, project=project, values=builder.form_values(form), plan=plan, plan_error=plan_error,
+        has_music=bool(project_settings.music_key(project)),
         renders=builder.past_renders(session=session, project=project, kind="film"),
     ), status_code=422 if plan_error else 200)
 
@@ -61,7 +63,8 @@ async def start_film(
     user, project = member_project(request, session, user, project_id, csrf=csrf)
     form = await _form(request)
     render = rendering.request_render(session=session, project=project, kind="film",
-                                      options=builder.film_options_from_form(form), user=user)
+                                      options=builder.film_options_from_form(
+                                          form, music_key=project_settings.music_key(project)), user=user)
     return RedirectResponse(f"/staff/renders/{render.id}", status_code=303)
 
 

@@ -23,13 +23,14 @@ FILM_FIELDS = ("size", "fps", "target_length_s", "photo_s", "max_clip_s", "trans
 NUMBERS = {"fps": int, "target_length_s": float, "photo_s": float, "max_clip_s": float, "transition_s": float}
 FILM_DEFAULTS: dict[str, Any] = {"size": "1280x720", "fps": 25, "target_length_s": "", "photo_s": 4.0,
                                  "max_clip_s": 8.0, "transition_s": 0.5, "chapters": "parts",
-                                 "ordering": "time-of-day", "language": "", "quality": "final", "lanes": False}
+                                 "ordering": "time-of-day", "language": "", "quality": "final", "lanes": False,
+                                 "music": False}
 COLLAGE_SIZES = ("3840x2160", "1920x1080", "A3", "A2")
 COLLAGE_FORMATS = ("png", "jpg", "pdf")
 PREVIEW_COLLAGE = {"size": "960x540", "format": "png"}
 
 
-def film_options_from_form(form: Mapping[str, str]) -> dict[str, Any]:
+def film_options_from_form(form: Mapping[str, str], *, music_key: str | None = None) -> dict[str, Any]:
     """Film options from a form (or query string); empty fields keep the planner's defaults."""
     options: dict[str, Any] = {}
     for name in FILM_FIELDS:
@@ -44,8 +45,9 @@ def film_options_from_form(form: Mapping[str, str]) -> dict[str, Any]:
         else:
             options[name] = value
     if str(form.get("lanes", "")).lower() in ("1", "on", "true"):
-        # passed through to the film planner, which refuses it with a readable sentence until it knows lanes
         options["lanes"] = True
+    if music_key and str(form.get("music", "")).lower() in ("1", "on", "true"):
+        options["music_key"] = music_key
     return options
 
 
@@ -53,7 +55,8 @@ def form_values(form: Mapping[str, str]) -> dict[str, Any]:
     """What to show in the film form: the defaults, overridden by what was asked."""
     values = dict(FILM_DEFAULTS)
     values.update({k: v for k, v in form.items() if k in FILM_DEFAULTS and str(v).strip()})
-    values["lanes"] = str(form.get("lanes", "")).lower() in ("1", "on", "true")
+    for flag in ("lanes", "music"):
+        values[flag] = str(form.get(flag, "")).lower() in ("1", "on", "true")
     return values
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import BinaryIO
 
+import av
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
@@ -17,6 +20,9 @@ from app.services.workshop import parse_prompts
 from app.storage import Storage, TooLarge
 
 MAX_LOGO_BYTES = 5 * 1024 * 1024
+MAX_MUSIC_BYTES = 100 * 1024 * 1024
+MAX_MUSIC_S = 30 * 60
+MUSIC_FORMATS = {"mp3": "mp3", "mov": "m4a", "mp4": "m4a", "m4a": "m4a", "wav": "wav", "ogg": "ogg", "flac": "flac"}
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -32,6 +38,7 @@ class ProjectEdit:
     prompts_text: str
     brand_color: str
     auto_approve: bool
+    keep_gps: bool = False
 
 
 def update_project(*, session: Session, project: Project, edit: ProjectEdit) -> Project:
@@ -55,35 +62,76 @@ def update_project(*, session: Session, project: Project, edit: ProjectEdit) -> 
         project.consent_version = (project.consent_version or 1) + 1
     project.brand_color = edit.brand_color.upper()
     project.auto_approve = edit.auto_approve
+    project.keep_gps = edit.keep_gps  # applies to moments uploaded from now on
     # a new dict, so SQLAlchemy sees the JSON column change
     project.settings = {**(project.settings or {}), "prompts": prompts}
     session.flush()
     return project
 
 
-def set_logo(*, session: Session, storage: Storage, project: Project, source: BinaryIO) -> str:
-    """Store an uploaded logo under a content-addressed key and remember the key in the project."""
+def _store_asset(
+    *, session: Session, storage: Storage, project: Project, source: BinaryIO, what: str, setting: str,
+    max_bytes: int, detect: Callable[[Path], str | None], refusal: str,
+) -> str:
+    """Store an uploaded project file (logo, music) content-addressed; its key goes in project.settings."""
     try:
-        staged = storage.stage(source, max_bytes=MAX_LOGO_BYTES)
+        staged = storage.stage(source, max_bytes=max_bytes)
     except TooLarge:
-        raise Invalid(f"the logo is larger than {MAX_LOGO_BYTES // (1024 * 1024)} MB") from None
-    try:
-        with Image.open(staged.path) as img:
-            ext = LOGO_FORMATS.get(img.format or "")
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        ext = None
+        raise Invalid(f"the {what} is larger than {max_bytes // (1024 * 1024)} MB") from None
+    ext = detect(staged.path)
     if ext is None:
         storage.discard(staged)
-        raise Unsupported("the logo must be a PNG, JPEG or WebP image")
-    key = storage.commit(staged, f"logos/{staged.sha256[:2]}/{staged.sha256}.{ext}")
-    project.settings = {**(project.settings or {}), "logo_key": key}
+        raise Unsupported(refusal)
+    key = storage.commit(staged, f"{what}/{staged.sha256[:2]}/{staged.sha256}.{ext}")
+    project.settings = {**(project.settings or {}), setting: key}
     session.flush()
     return key
 
 
+def _logo_ext(path: Path) -> str | None:
+    try:
+        with Image.open(path) as img:
+            ext = LOGO_FORMATS.get(img.format or "")
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        return None
+    return ext
+
+
+def _music_ext(path: Path) -> str | None:
+    """The extension for an audio file PyAV can decode a first frame of, else None."""
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio or (container.duration or 0) / 1e6 > MAX_MUSIC_S:
+                return None
+            next(container.decode(audio=0))
+            names = container.format.name.split(",")
+    except (av.FFmpegError, StopIteration, OSError, ValueError):
+        return None
+    return next((MUSIC_FORMATS[n] for n in names if n in MUSIC_FORMATS), None)
+
+
+def set_logo(*, session: Session, storage: Storage, project: Project, source: BinaryIO) -> str:
+    """Store an uploaded logo and remember its key in the project."""
+    return _store_asset(session=session, storage=storage, project=project, source=source, what="logo",
+                        setting="logo_key", max_bytes=MAX_LOGO_BYTES, detect=_logo_ext,
+                        refusal="the logo must be a PNG, JPEG or WebP image")
+
+
+def set_music(*, session: Session, storage: Storage, project: Project, source: BinaryIO) -> str:
+    """Store the project's music bed (MP3, M4A/AAC, WAV, OGG or FLAC, up to 30 minutes)."""
+    return _store_asset(session=session, storage=storage, project=project, source=source, what="music",
+                        setting="music_key", max_bytes=MAX_MUSIC_BYTES, detect=_music_ext,
+                        refusal="the music must be an MP3, M4A, WAV, OGG or FLAC file of at most 30 minutes")
+
+
 def logo_key(project: Project) -> str | None:
     key = (project.settings or {}).get("logo_key")
+    return str(key) if key else None
+
+
+def music_key(project: Project) -> str | None:
+    key = (project.settings or {}).get("music_key")
     return str(key) if key else None
 
 

@@ -63,6 +63,10 @@ def request_render(
     if kind not in KINDS:
         raise Invalid("kind must be 'film' or 'collage'")
     opts = parse_options(kind, options)
+    music = opts.get("music_key")
+    if music and music != (project.settings or {}).get("music_key"):
+        # a key names a stored file: only the project's own music may be mixed into its film
+        raise Invalid("music_key must be the project's music (upload it in the project settings)")
     moments = approved_moments(session, project)
     if not moments:
         raise Conflict("there are no approved moments yet: approve some moments first")

@@ -214,7 +214,9 @@ def test_rerender_uses_the_cache_and_an_edit_renders_one_segment(rendered: Rende
 
 def test_cancel_stops_everything_and_leaves_nothing(tmp_path: Path) -> None:
     moments = media_set(tmp_path / "media")
-    plan = build_film_plan(moments, PROJECT, OPTIONS)
+    # a larger film than the other tests: each ffmpeg must outlive the 0.25 s between cancel checks,
+    # so the cancel below reliably lands while one is running
+    plan = build_film_plan(moments, PROJECT, replace(OPTIONS, width=640, height=360, fps=25, photo_s=3.0))
     seen_ffmpeg: list[int] = []
 
     def cancelled() -> bool:

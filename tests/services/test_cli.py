@@ -108,7 +108,15 @@ def test_film_from_folder_skips_bad_files(tmp_path: Path, capsys: pytest.Capture
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out = tmp_path / "film.mp4"
-    assert main(["film", str(_folder(tmp_path)), "-o", str(out), "--size", "128x72", "--fps", "10"]) == 0
+    song = tmp_path / "song.wav"
+    import subprocess
+
+    from tests.mediagen import FFMPEG
+
+    subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=20",
+                    str(song)], check=True)
+    assert main(["film", str(_folder(tmp_path)), "-o", str(out), "--size", "128x72", "--fps", "10",
+                 "--music", str(song)]) == 0
     captured = capsys.readouterr()
     assert "skipping broken.jpg" in captured.err
     import av

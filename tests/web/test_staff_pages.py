@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -203,6 +204,31 @@ def test_settings_save_bumps_consent_version_and_keeps_prompts(
     bad = client.post(f"/staff/projects/{project.id}/settings", data={**form, "timezone": "Mars/Olympus"},
                       headers={"accept": "text/html"})
     assert bad.status_code == 422 and "unknown time zone" in bad.text
+
+
+def test_gps_is_kept_only_when_the_project_says_so(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    def upload_with_gps(name: str) -> int:
+        photo = make_photo(tmp_path / name, size=(64, 48), colour="green" if "2" in name else "red",
+                           taken=datetime(2024, 7, 24, 9, 0), gps=(52.37, 4.89))
+        with photo.open("rb") as fh:
+            r = client.post(f"/api/invites/{project.invite_token}/moments", files={"file": (name, fh)},
+                            data={"consent": "true"})
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    off = upload_with_gps("gps1.jpg")  # the default: no position kept
+    csrf = sign_in(client, staff)
+    form = {"csrf": csrf, "title": "Dag", "day": "2024-07-24", "timezone": "Europe/Amsterdam", "language": "nl",
+            "consent_text": "Ja", "brand_color": "#112233", "keep_gps": "true"}
+    assert client.post(f"/staff/projects/{project.id}/settings", data=form, follow_redirects=False).status_code == 303
+    on = upload_with_gps("gps2.jpg")
+    with ctx.sessions() as s:
+        first, second = s.get(Moment, off), s.get(Moment, on)
+        assert first is not None and second is not None
+        assert (first.gps_lat, first.gps_lon) == (None, None) and first.media_info.get("gps") is None
+        assert second.gps_lat == pytest.approx(52.37, abs=1e-3) and second.gps_lon == pytest.approx(4.89, abs=1e-3)
 
 
 def test_logo_is_stored_content_addressed_and_served_to_staff(

@@ -176,3 +176,47 @@ def test_delete_needs_the_title_and_keeps_files_another_project_shares(
         assert s.get(Project, other.id) is not None
     assert ctx.storage.exists(shared_key)
     assert own_keys and not any(ctx.storage.exists(k) for k in own_keys)
+
+
+def test_project_music_goes_under_the_film_and_no_other_key_may(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from tests.mediagen import FFMPEG
+
+    song = tmp_path / "song.m4a"
+    subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=3",
+                    "-c:a", "aac", str(song)], check=True)
+    mid = add_moment(client, project.invite_token, tmp_path, 9)
+    approve_all(ctx, project.id)
+    csrf = sign_in(client, staff)
+    not_music = tmp_path / "notes.mp3"
+    not_music.write_text("la la la")
+    with not_music.open("rb") as fh:
+        bad = client.post(f"/staff/projects/{project.id}/music", data={"csrf": csrf},
+                          files={"music": (not_music.name, fh)}, headers={"accept": "text/html"})
+    assert bad.status_code == 415
+    with song.open("rb") as fh:
+        ok = client.post(f"/staff/projects/{project.id}/music", data={"csrf": csrf},
+                         files={"music": ("../song.m4a", fh)}, follow_redirects=False)
+    assert ok.status_code == 303
+    with ctx.sessions() as s:
+        p = s.get(Project, project.id)
+        assert p is not None
+        key = p.settings["music_key"]
+        original = s.get(Moment, mid)
+        assert original is not None
+        original_key = original.storage_key
+    assert key.startswith("music/") and key.endswith(".m4a")
+    assert "music" in client.get(f"/staff/projects/{project.id}/film").text
+    r = client.post(f"/staff/projects/{project.id}/films", data={"csrf": csrf, **TINY_FILM, "music": "on"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    with ctx.sessions() as s:
+        film = s.scalars(select(Render).order_by(Render.id.desc())).first()
+        assert film is not None and film.options["music_key"] == key
+    # the API may not name another stored file (e.g. someone's clip) as music
+    stolen = client.post(f"/api/projects/{project.id}/films", headers=staff.headers,
+                         json={"size": "160x90", "music_key": original_key})
+    assert stolen.status_code == 422 and "music" in stolen.json()["detail"]
