@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     max_clip_s: float = Field(600.0, gt=0, description="Longest clip accepted at upload, in seconds.")
     probe_timeout_s: float = Field(30.0, gt=0, description="Time limit for reading one file's metadata, in seconds.")
     render_workers: int | None = Field(None, description="Parallel encoder processes per render; default all cores.")
+    render_cache_days: int = Field(
+        30, ge=1, description="Film segments unused (not made again) for this many days are removed from the cache."
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

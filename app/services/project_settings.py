@@ -70,8 +70,8 @@ def update_project(*, session: Session, project: Project, edit: ProjectEdit) -> 
 
 
 def _store_asset(
-    *, session: Session, storage: Storage, project: Project, source: BinaryIO, what: str, setting: str,
-    max_bytes: int, detect: Callable[[Path], str | None], refusal: str,
+    *, session: Session, storage: Storage, project: Project, source: BinaryIO, what: str, folder: str,
+    setting: str, max_bytes: int, detect: Callable[[Path], str | None], refusal: str,
 ) -> str:
     """Store an uploaded project file (logo, music) content-addressed; its key goes in project.settings."""
     try:
@@ -82,7 +82,7 @@ def _store_asset(
     if ext is None:
         storage.discard(staged)
         raise Unsupported(refusal)
-    key = storage.commit(staged, f"{what}/{staged.sha256[:2]}/{staged.sha256}.{ext}")
+    key = storage.commit(staged, f"{folder}/{staged.sha256[:2]}/{staged.sha256}.{ext}")
     project.settings = {**(project.settings or {}), setting: key}
     session.flush()
     return key
@@ -114,14 +114,14 @@ def _music_ext(path: Path) -> str | None:
 def set_logo(*, session: Session, storage: Storage, project: Project, source: BinaryIO) -> str:
     """Store an uploaded logo and remember its key in the project."""
     return _store_asset(session=session, storage=storage, project=project, source=source, what="logo",
-                        setting="logo_key", max_bytes=MAX_LOGO_BYTES, detect=_logo_ext,
+                        folder="logos", setting="logo_key", max_bytes=MAX_LOGO_BYTES, detect=_logo_ext,
                         refusal="the logo must be a PNG, JPEG or WebP image")
 
 
 def set_music(*, session: Session, storage: Storage, project: Project, source: BinaryIO) -> str:
     """Store the project's music bed (MP3, M4A/AAC, WAV, OGG or FLAC, up to 30 minutes)."""
     return _store_asset(session=session, storage=storage, project=project, source=source, what="music",
-                        setting="music_key", max_bytes=MAX_MUSIC_BYTES, detect=_music_ext,
+                        folder="music", setting="music_key", max_bytes=MAX_MUSIC_BYTES, detect=_music_ext,
                         refusal="the music must be an MP3, M4A, WAV, OGG or FLAC file of at most 30 minutes")
 
 

@@ -1,5 +1,6 @@
 """Life in a Day films: `build_film_plan` (moments + options -> FilmPlan, pure) and `render_film` (plan -> MP4)."""
 
+from media_pipeline.film.cache import prune_cache
 from media_pipeline.film.options import FilmOptions, PlanError
 from media_pipeline.film.plan import (
     Caption,
@@ -27,5 +28,6 @@ __all__ = [
     "PlanError",
     "Segment",
     "build_film_plan",
+    "prune_cache",
     "render_film",
 ]

@@ -328,3 +328,20 @@ def test_lanes_film_sets_the_customer_beside_the_employee(tmp_path: Path) -> Non
     assert rms("l-customer+employee") > 0.05 and rms("l-later+_") < 1e-3  # the employee's clip is heard
     assert "Klant: Zoë · 08:00\nKoffie\nMedewerker: Sem · 08:20" in result.vtt_path.read_text(encoding="utf-8")
     assert children() == []
+
+
+def test_prune_cache_removes_old_entries_only(tmp_path: Path) -> None:
+    import time
+
+    from media_pipeline.film import prune_cache
+
+    folder = tmp_path / "cache" / "film"
+    old_dir, new_file = folder / "s-old", folder / "t-new.mp4"
+    old_dir.mkdir(parents=True)
+    (old_dir / "body.mp4").write_bytes(b"x")
+    new_file.write_bytes(b"y")
+    week_ago = time.time() - 7 * 86400
+    os.utime(old_dir, (week_ago, week_ago))
+    assert prune_cache(tmp_path / "cache", older_than_s=86400) == 1
+    assert not old_dir.exists() and new_file.exists()
+    assert prune_cache(tmp_path / "nothing", older_than_s=1) == 0

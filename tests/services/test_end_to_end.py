@@ -189,3 +189,36 @@ def test_serve_stops_on_sigterm_and_requeues_the_render_in_flight(tmp_path: Path
         assert final["status"] == "done", final
     finally:
         stop_server(proc)
+
+
+@pytest.mark.slow
+def test_worker_alone_runs_queued_jobs_and_stops_on_sigint(tmp_path: Path, settings: Settings) -> None:
+    from app.models import Moment
+
+    data = tmp_path / "worker"
+    ctx = build_context(settings.model_copy(update={"data_dir": data, "queue_backend": "sqlite"}))
+    jobs.configure(ctx)
+    project = factories.make_project(ctx)
+    with TestClient(create_app(ctx=ctx)) as client:
+        photo = day_media(tmp_path / "media")[0]
+        with photo.open("rb") as fh:
+            r = client.post(f"/api/invites/{project.invite_token}/moments", files={"file": (photo.name, fh)},
+                            data={"consent": "true"})
+    moment_id = r.json()["id"]
+
+    def thumb_key() -> str | None:
+        with ctx.sessions() as session:
+            moment = session.get(Moment, moment_id)
+            return moment.thumb_key if moment else None
+
+    assert thumb_key() is None  # queued, nobody consuming yet
+    env = {**os.environ, "DAYREEL_DATA_DIR": str(data), "DAYREEL_QUEUE_BACKEND": "sqlite"}
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "dayreel"), "worker"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(thumb_key, 60, "the worker to make the thumbnail")
+    finally:
+        worker.send_signal(signal.SIGINT)
+        code = worker.wait(timeout=20)
+    assert code == 0, worker.stderr.read().decode() if worker.stderr else code
+    ctx.engine.dispose()
