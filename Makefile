@@ -20,8 +20,9 @@ install-dev: $(BIN)/python
 
 ## make run: set up, create the demo project (renders its film), serve on http://127.0.0.1:8000
 run: install
-	$(BIN)/dayreel demo
-	$(BIN)/dayreel serve --host $(HOST) --port $(PORT)
+	DAYREEL_PUBLIC_BASE_URL=$${DAYREEL_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/dayreel demo
+	DAYREEL_PUBLIC_BASE_URL=$${DAYREEL_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/dayreel serve --host $(HOST) --port $(PORT)
 
 ## make test: set up with test tools and run the whole suite
 test: install-dev
