@@ -27,18 +27,19 @@ DEMO_DAY = date(2026, 7, 24)
 
 # (hh:mm, kind, caption, alias, role, mood)
 SCENES: list[tuple[str, str, str, str, str, int]] = [
+    # in pairs per hour, so the lanes film and collage show a customer's and an employee's moment side by side
     ("06:10", "photo", "Eerste koffie voor de ploegendienst", "Zoë", "employee", 3),
+    ("06:50", "photo", "Vroeg op pad: fietsen naar het werk", "Anouk", "customer", 4),
     ("07:32", "clip", "De rolluiken gaan omhoog", "Joël", "employee", 4),
-    ("08:15", "photo", "Fietsen naar het werk, net op tijd", "Anouk", "customer", 4),
+    ("07:55", "photo", "Ontbijt aan de bar", "Daan", "customer", 4),
+    ("09:20", "clip", "Het terras loopt vol", "Eef", "customer", 4),
     ("09:40", "photo", "Verse croissants uit de oven", "Mehmet", "employee", 5),
-    ("11:05", "clip", "Het terras loopt vol", "Daan", "customer", 4),
-    ("12:30", "photo", "Lunch met de collega's", "Eef", "customer", 5),
-    ("13:50", "photo", "Lange rij bij de kassa", "Fatima", "customer", 2),
-    ("15:20", "clip", "Regenbui: iedereen naar binnen", "Sven", "employee", 2),
-    ("17:45", "photo", "Borrel na het werk", "Noor", "customer", 5),
-    ("19:10", "photo", "De laatste gasten", "Ruud", "employee", 3),
+    ("12:15", "clip", "Lunchrush achter de bar", "Sven", "employee", 2),
+    ("12:30", "photo", "Lange rij bij de kassa", "Fatima", "customer", 2),
+    ("17:20", "clip", "Regenbui: iedereen naar binnen", "Noor", "customer", 3),
+    ("17:45", "photo", "Borrel na het werk, eindelijk zitten", "Ruud", "employee", 5),
     ("21:30", "clip", "Opruimen en de lichten uit", "Zoë", "employee", 3),
-    ("23:15", "photo", "Thuis, moe maar tevreden", "Anouk", "customer", 4),
+    ("21:50", "photo", "Thuis, moe maar tevreden", "Anouk", "customer", 4),
 ]
 
 

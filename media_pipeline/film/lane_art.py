@@ -20,7 +20,7 @@ def label_image(text: str, width: int, height: int, brand_color: str) -> Image.I
     Returned cropped to the pill (RGBA); the caller places it in the lane's top-left corner.
     """
     u = unit(width, height)
-    block = fitted(text, width / 2, size_px=type_px(34, u), min_px=type_px(24, u), max_lines=1, weight="bold")
+    block = fitted(text, width / 2, size_px=type_px(44, u), min_px=type_px(30, u), max_lines=1, weight="bold")
     pad_x, pad_y, mark_w = px(18, u), px(10, u), max(2, px(6, u))
     inner_w = round(block.width())
     size = (mark_w + pad_x + inner_w + pad_x, block.height + 2 * pad_y)
