@@ -9,10 +9,10 @@ from fastapi import APIRouter, Body, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from app.deps import CurrentStaff, SessionDep, SettingsDep, StorageDep
-from app.models import Moment, Render
+from app.routes.files import Part, render_part
 from app.schemas import MomentPublic, MomentUpdate, ProjectCreate, ProjectPublic, RenderPublic
-from app.services import curation, projects, rendering
-from app.services.errors import Invalid, NotFound
+from app.services import curation, projects, rendering, staff_access
+from app.services.errors import Invalid
 from app.services.ingest import UploadFields, ingest_upload
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -115,18 +115,10 @@ def list_moments(project_id: int, session: SessionDep, user: CurrentStaff) -> li
     return [MomentPublic.of(m) for m in curation.moments_in_day_order(session=session, project=project)]
 
 
-def moment_for(session: SessionDep, user: CurrentStaff, moment_id: int) -> Moment:
-    moment = session.get(Moment, moment_id)
-    if moment is None:
-        raise NotFound("no such moment")
-    projects.project_for(session=session, user=user, project_id=moment.project_id)
-    return moment
-
-
 @router.patch("/moments/{moment_id}", response_model=MomentPublic)
 def update_moment(moment_id: int, body: MomentUpdate, session: SessionDep, user: CurrentStaff) -> MomentPublic:
     """Approve or hide, correct time or caption, set mood, trim a clip."""
-    moment = moment_for(session, user, moment_id)
+    moment = staff_access.moment_for(session=session, user=user, moment_id=moment_id)
     patch = curation.MomentPatch(**body.model_dump(exclude_unset=True))
     return MomentPublic.of(curation.update_moment(session=session, moment=moment, patch=patch))
 
@@ -155,57 +147,38 @@ def request_collage(
     return _request_render("collage", project_id, options, session, user)
 
 
-def render_for(session: SessionDep, user: CurrentStaff, render_id: int) -> Render:
-    render = session.get(Render, render_id)
-    if render is None:
-        raise NotFound("no such render")
-    projects.project_for(session=session, user=user, project_id=render.project_id)
-    return render
-
-
 @router.get("/renders/{render_id}", response_model=RenderPublic)
 def get_render(render_id: int, session: SessionDep, user: CurrentStaff) -> RenderPublic:
     """Status, progress (0-100) and error of a render."""
-    return RenderPublic.of(render_for(session, user, render_id))
+    return RenderPublic.of(staff_access.render_for(session=session, user=user, render_id=render_id))
 
 
 @router.post("/renders/{render_id}/cancel", response_model=RenderPublic)
 def cancel_render(render_id: int, session: SessionDep, user: CurrentStaff) -> RenderPublic:
     """Stop a queued or running render."""
-    render = render_for(session, user, render_id)
+    render = staff_access.render_for(session=session, user=user, render_id=render_id)
     return RenderPublic.of(rendering.cancel_render(session=session, render=render))
 
 
-def _render_file(render: Render, storage: StorageDep, attr: str, media_type: str, name: str) -> FileResponse:
-    key = getattr(render, attr)
-    if not key or render.status != "done":
-        raise NotFound("this render has no file (yet)")
-    # FileResponse answers Range requests (206), so a browser can seek in the film
-    return FileResponse(storage.path(key), media_type=media_type, filename=name, content_disposition_type="inline")
-
-
-MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png", "jpg": "image/jpeg", "pdf": "application/pdf"}
+def _render_part(
+    render_id: int, part: Part, session: SessionDep, user: CurrentStaff, storage: StorageDep
+) -> FileResponse:
+    return render_part(staff_access.render_for(session=session, user=user, render_id=render_id), storage, part)
 
 
 @router.get("/renders/{render_id}/file")
 def render_file(render_id: int, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
     """The film or collage file (HTTP Range supported)."""
-    render = render_for(session, user, render_id)
-    ext = rendering.output_ext(render)
-    return _render_file(render, storage, "output_key", MEDIA_TYPES.get(ext, "application/octet-stream"),
-                        f"dayreel-{render.kind}-{render.id}.{ext}")
+    return _render_part(render_id, "file", session, user, storage)
 
 
 @router.get("/renders/{render_id}/poster")
 def render_poster(render_id: int, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
     """The film's poster image."""
-    return _render_file(render_for(session, user, render_id), storage, "poster_key", "image/jpeg",
-                        f"dayreel-film-{render_id}.jpg")
+    return _render_part(render_id, "poster", session, user, storage)
 
 
 @router.get("/renders/{render_id}/captions")
 def render_captions(render_id: int, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
     """The film's captions as WebVTT."""
-    return _render_file(render_for(session, user, render_id), storage, "captions_key", "text/vtt",
-                        f"dayreel-film-{render_id}.vtt")
-
+    return _render_part(render_id, "captions", session, user, storage)

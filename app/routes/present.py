@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from app.deps import CtxDep, CurrentStaff, CurrentStaffOptional, SessionDep, SettingsDep, StorageDep
 from app.i18n import pick_language
 from app.models import Project
-from app.routes.api import MEDIA_TYPES, _render_file
+from app.routes.files import Part, render_part
 from app.routes.staff_common import member_project, staff_ctx
-from app.services import presentation, projects, rendering, workshop
+from app.services import presentation, projects, workshop
 from app.web import page
 
 router = APIRouter(tags=["present"], include_in_schema=False)
@@ -114,14 +114,8 @@ def public_media(token: str, moment_id: int, digest: str, variant: str, session:
 
 
 @router.get("/p/{token}/renders/{render_id}/{part}")
-def public_render(token: str, render_id: int, part: str, session: SessionDep, storage: StorageDep) -> FileResponse:
+def public_render(token: str, render_id: int, part: Part, session: SessionDep, storage: StorageDep) -> FileResponse:
     """A finished film (HTTP Range), its poster and captions, or a collage, through the read-only link."""
     project = presentation.project_by_present_token(session=session, token=token)
     render = presentation.render_of(session=session, project=project, render_id=render_id)
-    if part == "poster":
-        return _render_file(render, storage, "poster_key", "image/jpeg", f"dayreel-film-{render_id}.jpg")
-    if part == "captions":
-        return _render_file(render, storage, "captions_key", "text/vtt", f"dayreel-film-{render_id}.vtt")
-    ext = rendering.output_ext(render)
-    return _render_file(render, storage, "output_key", MEDIA_TYPES.get(ext, "application/octet-stream"),
-                        f"dayreel-{render.kind}-{render.id}.{ext}")
+    return render_part(render, storage, part)

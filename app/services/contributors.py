@@ -6,7 +6,6 @@ opens their own moments in one project and nothing else.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -14,10 +13,11 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Contributor, Moment, Project
+from app.models import Moment, Project
 from app.services import qr
 from app.services.curation import MomentPatch, day_order_key, update_moment
 from app.services.errors import NotFound
+from app.services.ingest import find_contributor
 from app.services.projects import DEFAULT_CONSENT, invite_url, project_by_invite
 from app.storage import Storage
 
@@ -37,31 +37,17 @@ def invite_qr(*, session: Session, token: str, base_url: str, kind: QrKind) -> b
     return qr.qr_png(url, scale=12) if kind == "png" else qr.qr_svg(url).encode()
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def contributor_for(*, session: Session, project: Project, contributor_token: str | None) -> Contributor | None:
-    if not contributor_token:
-        return None
-    return session.scalar(
-        select(Contributor).where(
-            Contributor.token_hash == _hash(contributor_token), Contributor.project_id == project.id
-        )
-    )
-
-
 def open_private_link(*, session: Session, token: str, contributor_token: str) -> Project:
     """The project behind a private 'my moments' link, if the contributor token belongs to it."""
     project = project_by_invite(session=session, token=token)
-    if contributor_for(session=session, project=project, contributor_token=contributor_token) is None:
+    if find_contributor(session=session, project=project, token=contributor_token) is None:
         raise NotFound("this private link is not valid; it may have been mistyped")
     return project
 
 
 def my_moments(*, session: Session, project: Project, contributor_token: str | None) -> list[Moment]:
     """The contributor's own moments in this project, in time-of-day order."""
-    contributor = contributor_for(session=session, project=project, contributor_token=contributor_token)
+    contributor = find_contributor(session=session, project=project, token=contributor_token)
     if contributor is None:
         return []
     rows = session.scalars(
@@ -72,7 +58,7 @@ def my_moments(*, session: Session, project: Project, contributor_token: str | N
 
 def own_moment(*, session: Session, project: Project, contributor_token: str | None, moment_id: int) -> Moment:
     """One of the contributor's moments; anyone else's answers 404 (we don't confirm it exists)."""
-    contributor = contributor_for(session=session, project=project, contributor_token=contributor_token)
+    contributor = find_contributor(session=session, project=project, token=contributor_token)
     moment = session.get(Moment, moment_id)
     if contributor is None or moment is None or moment.contributor_id != contributor.id:
         raise NotFound("no such moment among yours; open your private link again")

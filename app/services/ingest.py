@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.models import Contributor, Moment, Project, utcnow
 from app.services.errors import Forbidden, Invalid, TooLargeError, Unsupported
+from app.services.tokens import token_hash
 from app.storage import Staged, Storage, TooLarge, original_key
 from media_pipeline.capture_time import resolve_capture_time
 from media_pipeline.probe import probe
@@ -81,23 +81,24 @@ def check_scope(project: Project, scope: str) -> str:
     return scope
 
 
+def find_contributor(*, session: Session, project: Project, token: str | None) -> Contributor | None:
+    """The contributor behind a private-link token in this project (a token opens one project only)."""
+    if not token:
+        return None
+    return session.scalar(
+        select(Contributor).where(Contributor.token_hash == token_hash(token), Contributor.project_id == project.id)
+    )
+
+
 def contributor_for(
     *, session: Session, project: Project, token: str | None, alias: str
 ) -> tuple[Contributor, str | None]:
     """The contributor behind `token` in this project, or a new one (returning its new token)."""
-    if token:
-        found = session.scalar(
-            select(Contributor).where(
-                Contributor.token_hash == hashlib.sha256(token.encode()).hexdigest(),
-                Contributor.project_id == project.id,
-            )
-        )
-        if found is not None:
-            return found, None
+    found = find_contributor(session=session, project=project, token=token)
+    if found is not None:
+        return found, None
     new_token = secrets.token_urlsafe(24)
-    contributor = Contributor(
-        project_id=project.id, token_hash=hashlib.sha256(new_token.encode()).hexdigest(), alias=alias
-    )
+    contributor = Contributor(project_id=project.id, token_hash=token_hash(new_token), alias=alias)
     session.add(contributor)
     session.flush()
     return contributor, new_token

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from argon2 import PasswordHasher
@@ -12,13 +11,10 @@ from sqlalchemy.orm import Session
 
 from app.models import ApiToken, User, utcnow
 from app.services.errors import Conflict, Invalid, NotFound
+from app.services.tokens import token_hash
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -58,13 +54,13 @@ def create_token(*, session: Session, email: str, name: str = "cli") -> str:
     if user is None:
         raise NotFound(f"no user {email}; create one with `dayreel user add {email}`")
     token = "drl_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), name=name))
+    session.add(ApiToken(user_id=user.id, token_hash=token_hash(token), name=name))
     session.flush()
     return token
 
 
 def user_for_token(*, session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
     if row is None:
         return None
     row.last_used_at = utcnow()
