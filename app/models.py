@@ -41,6 +41,16 @@ class User(Base):
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
 
+class StaffSession(Base):
+    """A signed-in browser: the session cookie names this row, so sign-out can end it on the server."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the id in the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 class ApiToken(Base):
     """A bearer token for the REST API; only its SHA-256 is kept."""
 
@@ -110,7 +120,10 @@ class Moment(Base):
     """One uploaded photo or clip with when it happened and what the contributor said of it."""
 
     __tablename__ = "moments"
-    __table_args__ = (UniqueConstraint("project_id", "sha256", name="uq_moment_project_sha256"),)
+    # the same bytes are one moment per contributor: another contributor's copy is a moment of its own
+    __table_args__ = (
+        UniqueConstraint("project_id", "contributor_id", "sha256", name="uq_moment_project_contributor_sha256"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)

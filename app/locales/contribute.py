@@ -87,6 +87,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "me.preparing": {"en": "Preparing the picture…", "nl": "Afbeelding wordt voorbereid…"},
     "me.add": {"en": "Share more moments", "nl": "Meer momenten delen"},
     "me.check_time": {"en": "Please check this time", "nl": "Controleer deze tijd"},
+    "switch.title": {"en": "Switch to another private link?", "nl": "Wisselen naar een andere privélink?"},
+    "switch.question": {
+        "en": "You are signed in as {name} on this phone — switch?",
+        "nl": "Je bent op deze telefoon aangemeld als {name} — wisselen?",
+    },
+    "switch.explain": {
+        "en": "This private link belongs to other moments. If you switch, this phone shows those moments and "
+        "new moments you send from it are saved with them. If you stay, nothing changes.",
+        "nl": "Deze privélink hoort bij andere momenten. Als je wisselt, laat deze telefoon die momenten zien en "
+        "worden nieuwe momenten die je ermee stuurt daarbij bewaard. Als je blijft, verandert er niets.",
+    },
+    "switch.yes": {"en": "Yes, switch to this link", "nl": "Ja, wissel naar deze link"},
+    "switch.no": {"en": "No, stay {name}", "nl": "Nee, blijf {name}"},
+    "switch.someone": {"en": "someone else", "nl": "iemand anders"},
     "err.too_large": {
         "en": "This file is larger than the limit of {mb} MB.",
         "nl": "Dit bestand is groter dan de grens van {mb} MB.",

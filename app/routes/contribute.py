@@ -187,14 +187,46 @@ def _qr_headers(ext: str) -> dict[str, str]:
 def open_private_link(
     token: str, contributor_token: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """The private link: remembers the contributor on this device, then shows their moments."""
+    """The private link: remembers the contributor on this device, then shows their moments. A device that
+    holds another contributor's cookie is asked first: a link never silently changes whose uploads follow."""
+    try:
+        link = contributors.open_private_link_on(
+            session=session, token=token, contributor_token=contributor_token,
+            cookie_token=lambda project_id: request.cookies.get(contributor_cookie_name(project_id)),
+        )
+    except NotFound as err:
+        return _invalid_page(request, err)
+    project = link.project
+    if link.current is not None:
+        lang = pick_language(request, project.language)
+        name = contributors.display_name(session=session, contributor=link.current)
+        response: Response = page(request, "contribute/switch.html", {
+            "project": project, "lang": lang, "csrf": csrf_token(request),
+            "current_name": name or translate("switch.someone", lang),
+            "switch_url": f"/c/{token}/me/{contributor_token}/switch",
+        })
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        response = RedirectResponse(f"/c/{token}/me", status_code=303)
+        set_contributor_cookie(response, project.id, contributor_token, settings)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in this URL
+    return response
+
+
+@router.post("/c/{token}/me/{contributor_token}/switch")
+def switch_private_link(
+    token: str, contributor_token: str, request: Request, session: SessionDep, settings: SettingsDep,
+    csrf: str | None = Form(None),
+) -> Response:
+    """The contributor confirmed: this device now holds the private link's contributor."""
+    check_csrf(request, csrf)
     try:
         project = contributors.open_private_link(session=session, token=token, contributor_token=contributor_token)
     except NotFound as err:
         return _invalid_page(request, err)
     response = RedirectResponse(f"/c/{token}/me", status_code=303)
     set_contributor_cookie(response, project.id, contributor_token, settings)
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in this URL
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -6,6 +6,7 @@ opens their own moments in one project and nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -13,7 +14,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Moment, Project
+from app.models import Contributor, Moment, Project
 from app.services import qr
 from app.services.curation import MomentPatch, day_order_key, update_moment
 from app.services.errors import NotFound
@@ -43,6 +44,40 @@ def open_private_link(*, session: Session, token: str, contributor_token: str) -
     if find_contributor(session=session, project=project, token=contributor_token) is None:
         raise NotFound("this private link is not valid; it may have been mistyped")
     return project
+
+
+@dataclass(frozen=True)
+class PrivateLink:
+    """A private link opened on a device that may already hold another contributor's cookie."""
+
+    project: Project
+    linked: Contributor
+    current: Contributor | None  # the cookie's contributor, when it is someone else
+
+    @property
+    def asks_to_switch(self) -> bool:
+        return self.current is not None
+
+
+def open_private_link_on(
+    *, session: Session, token: str, contributor_token: str, cookie_token: Callable[[int], str | None]
+) -> PrivateLink:
+    """Who the link is for and, if the device's cookie (read by project id) names another contributor, who."""
+    project = project_by_invite(session=session, token=token)
+    linked = find_contributor(session=session, project=project, token=contributor_token)
+    if linked is None:
+        raise NotFound("this private link is not valid; it may have been mistyped")
+    current = find_contributor(session=session, project=project, token=cookie_token(project.id))
+    return PrivateLink(project=project, linked=linked, current=current if current and current.id != linked.id else None)
+
+
+def display_name(*, session: Session, contributor: Contributor) -> str:
+    """The name a contributor gave (first upload, else their latest moment), or '' when none."""
+    if contributor.alias.strip():
+        return contributor.alias.strip()
+    latest = session.scalar(select(Moment.alias).where(Moment.contributor_id == contributor.id, Moment.alias != "")
+                            .order_by(Moment.id.desc()).limit(1))
+    return (latest or "").strip()
 
 
 def my_moments(*, session: Session, project: Project, contributor_token: str | None) -> list[Moment]:
@@ -81,6 +116,7 @@ def update_own_moment(
     *, session: Session, project: Project, contributor_token: str | None, moment_id: int, patch: OwnMomentPatch
 ) -> Moment:
     moment = own_moment(session=session, project=project, contributor_token=contributor_token, moment_id=moment_id)
+    shown_before = _shown(moment)
     captured, confirm = patch.captured_local, patch.confirm_time
     if captured is not None and captured.tzinfo is None and _same_minute(captured, moment.captured_local):
         # a form sends the time it showed: saving it unchanged confirms it, it does not correct it
@@ -93,8 +129,16 @@ def update_own_moment(
     )
     if confirm:
         moment.time_confirmed = True  # "yes, that time is right": keep it, stop asking
-        session.flush()
+    if moment.status == "approved" and not project.auto_approve and _shown(moment) != shown_before:
+        # staff approved what they saw; a changed moment waits for them again before the link or wall shows it
+        moment.status = "pending"
+    session.flush()
     return moment
+
+
+def _shown(moment: Moment) -> tuple[object, ...]:
+    """What the presentation link and live wall show of a moment (its media cannot be changed by its sender)."""
+    return (moment.caption, moment.captured_local, moment.utc_offset_min, moment.mood, moment.alias, moment.role)
 
 
 def _same_minute(a: datetime, b: datetime) -> bool:

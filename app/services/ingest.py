@@ -127,9 +127,9 @@ def ingest_upload(
     except TooLarge:
         raise TooLargeError(f"this file is larger than the limit of {settings.max_upload_mb} MB") from None
     try:
-        existing = session.scalar(
-            select(Moment).where(Moment.project_id == project.id, Moment.sha256 == staged.sha256)
-        )
+        # the same contributor sending the same bytes again gets their moment back; anyone else gets their own
+        existing = _own_copy(session=session, project=project, contributor_token=contributor_token,
+                             sha256=staged.sha256)
         if existing is not None:
             storage.discard(staged)
             return IngestResult(moment=existing, created=False, contributor_token=None)
@@ -156,6 +156,15 @@ def ingest_upload(
 
         jobs.enqueue_derive(moment.id)
     return IngestResult(moment=moment, created=created, contributor_token=token)
+
+
+def _own_copy(*, session: Session, project: Project, contributor_token: str | None, sha256: str) -> Moment | None:
+    contributor = find_contributor(session=session, project=project, token=contributor_token)
+    if contributor is None:
+        return None
+    return session.scalar(select(Moment).where(
+        Moment.project_id == project.id, Moment.contributor_id == contributor.id, Moment.sha256 == sha256
+    ))
 
 
 def _probe_staged(staged: Staged, *, settings: Settings, project: Project) -> MediaInfo:
@@ -237,11 +246,11 @@ def _record(
     try:
         session.flush()
     except IntegrityError:
-        # the same file arrived twice at once: the other upload won, return its moment
+        # the same contributor's file arrived twice at once: the other upload won, return its moment
         session.rollback()
-        existing = session.scalar(
-            select(Moment).where(Moment.project_id == project.id, Moment.sha256 == staged.sha256)
-        )
+        existing = session.scalar(select(Moment).where(
+            Moment.project_id == project.id, Moment.contributor_id == contributor.id, Moment.sha256 == staged.sha256
+        ))
         if existing is None:
             raise
         storage.discard(staged)
