@@ -58,7 +58,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         requeued = rendering.requeue_interrupted(ctx, jobs.enqueue_render)
         if requeued:
             print(f"re-queued {requeued} render(s) interrupted earlier", file=sys.stderr)
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="info"))
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="info",
+                                                # the app alone decides whom to believe (DAYREEL_TRUSTED_PROXIES)
+                                                proxy_headers=False))
     try:
         server.run()
     finally:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "change-me"
@@ -27,7 +27,11 @@ class Settings(BaseSettings):
         "sqlite",
         description="Job queue: 'sqlite' (embedded, in DATA_DIR), 'redis' (many workers), 'immediate' (inline, tests).",
     )
-    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL when queue_backend is 'redis'.")
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0",
+        description="Redis URL for the queue (queue_backend 'redis'); set, it also shares sign-in limits between "
+        "web processes.",
+    )
     queue_name: str = Field("dayreel", description="Queue name; deployments sharing one Redis need different names.")
     workers: int = Field(1, ge=1, description="Job worker threads run by `dayreel serve` or `dayreel worker`.")
     public_base_url: str = Field(
@@ -46,6 +50,10 @@ class Settings(BaseSettings):
     max_clip_s: float = Field(600.0, gt=0, description="Longest clip accepted at upload, in seconds.")
     probe_timeout_s: float = Field(30.0, gt=0, description="Time limit for reading one file's metadata, in seconds.")
     render_workers: int | None = Field(None, description="Parallel encoder processes per render; default all cores.")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; "
+        "none by default (then the connecting address is the client).",
+    )
     render_cache_days: int = Field(
         30, ge=1, description="Film segments unused (not made again) for this many days are removed from the cache."
     )
@@ -57,6 +65,20 @@ class Settings(BaseSettings):
         if self.environment == "production" and weak:
             raise ValueError("DAYREEL_SECRET_KEY is too weak for production: use 16+ random characters or unset it")
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        from app.client_address import parse_networks
+
+        parse_networks(value)  # a typo is refused at start-up, not silently trusted or ignored
+        return value
+
+    @property
+    def shared_redis_url(self) -> str | None:
+        """Redis for state every web process must share (sign-in limits): when the queue uses it or
+        DAYREEL_REDIS_URL is set explicitly."""
+        return self.redis_url if self.queue_backend == "redis" or "redis_url" in self.model_fields_set else None
 
     @property
     def db_url(self) -> str:

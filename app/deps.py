@@ -13,6 +13,7 @@ from app.config import Settings
 from app.context import Context
 from app.db import session_scope
 from app.models import User
+from app.services.staff_sessions import session_user
 from app.services.users import user_for_token
 from app.storage import Storage
 
@@ -65,10 +66,13 @@ def current_staff_optional(request: Request, session: SessionDep) -> User | None
         if user is None:
             raise HTTPException(401, "this API token is not valid", headers={"WWW-Authenticate": "Bearer"})
         return user
-    user_id = request.session.get("user_id")
-    if user_id is None:
+    if "sid" not in request.session:
         return None
-    user = session.get(User, int(user_id))
+    # the cookie names a server-side session: one ended by sign-out or a password change is refused
+    user = session_user(session=session, sid=request.session.get("sid"))
+    if user is None:
+        request.session.pop("sid", None)
+        return None
     if user is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
         # cookie-authenticated writes from scripts must carry the CSRF token (forms check their field)
         sent = request.headers.get("x-csrf-token")

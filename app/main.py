@@ -13,11 +13,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import jobs
+from app.client_address import parse_networks
 from app.config import Settings, get_settings
 from app.context import Context, build_context
 from app.routes import api, contribute, media, present, staff, uploads
 from app.routes.staff_common import error_page, wants_page
 from app.services.errors import ServiceError
+from app.services.signin_limit import build_limiter
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 FORM_OVERHEAD_BYTES = 1024 * 1024
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         version="0.1.0",
     )
     app.state.ctx = ctx
+    app.state.signin_limiter = build_limiter(redis_url=settings.shared_redis_url, namespace=settings.queue_name)
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret(),

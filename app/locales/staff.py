@@ -279,6 +279,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "delete.confirm": {"en": "Delete for good", "nl": "Definitief verwijderen"},
     "delete.keep": {"en": "Keep the project", "nl": "Project behouden"},
     "users.created": {"en": "The account was made.", "nl": "Het account is aangemaakt."},
+    "password.title": {"en": "Change password", "nl": "Wachtwoord wijzigen"},
+    "password.current": {"en": "Current password", "nl": "Huidig wachtwoord"},
+    "password.new": {"en": "New password (8+ characters)", "nl": "Nieuw wachtwoord (8+ tekens)"},
+    "password.submit": {"en": "Change password", "nl": "Wachtwoord wijzigen"},
+    "password.changed": {
+        "en": "Your password is changed. You are signed out everywhere else.",
+        "nl": "Je wachtwoord is gewijzigd. Je bent overal anders afgemeld.",
+    },
+    "password.wrong_current": {
+        "en": "The current password is not right.", "nl": "Het huidige wachtwoord klopt niet.",
+    },
+    "password.too_short": {
+        "en": "The new password must be at least 8 characters.",
+        "nl": "Het nieuwe wachtwoord moet minstens 8 tekens hebben.",
+    },
     "users.role": {"en": "Role", "nl": "Rol"},
     "users.since": {"en": "Since", "nl": "Sinds"},
     "users.admin": {"en": "administrator", "nl": "beheerder"},

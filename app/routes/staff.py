@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
 from datetime import date
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.client_address import client_address
 from app.deps import CurrentStaffOptional, SessionDep, SettingsDep, check_csrf, csrf_token
-from app.routes import staff_admin, staff_curate, staff_projects, staff_renders
+from app.routes import staff_account, staff_admin, staff_curate, staff_projects, staff_renders
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
-from app.services import coverage, projects
+from app.services import coverage, projects, staff_sessions
+from app.services.signin_limit import SigninLimiter
 from app.services.users import authenticate
 from app.web import page
 
 router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
-
-# sign-in attempts per client address in the last window
-_ATTEMPTS: dict[str, deque[float]] = defaultdict(deque)
-SIGNIN_LIMIT, SIGNIN_WINDOW_S = 10, 300.0
-
-
-def _rate_limited(client: str) -> bool:
-    now = time.monotonic()
-    attempts = _ATTEMPTS[client]
-    while attempts and now - attempts[0] > SIGNIN_WINDOW_S:
-        attempts.popleft()
-    attempts.append(now)
-    return len(attempts) > SIGNIN_LIMIT
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -45,25 +32,28 @@ def login(
 ) -> Response:
     """Check the password and start a session."""
     check_csrf(request, csrf)
-    client = request.client.host if request.client else "?"
-    if _rate_limited(client):
+    limiter: SigninLimiter = request.app.state.signin_limiter
+    address = client_address(request, request.app.state.trusted_proxies)
+    if limiter.blocked(email=email, address=address):
         return page(request, "staff/login.html", {"csrf": csrf_token(request), "next": next,
                     "error": "login.too_many"}, status_code=429)
     user = authenticate(session=session, email=email, password=password)
     if user is None:
+        limiter.record_failure(email=email, address=address)
         return page(request, "staff/login.html", {"csrf": csrf_token(request), "next": next,
                     "error": "login.wrong", "email": email}, status_code=401)
-    _ATTEMPTS.pop(client, None)  # the limit is on guessing: a right password starts afresh
+    # a right password clears nothing: signing in to one account must not reset the count on another
     request.session.clear()
-    request.session["user_id"] = user.id
+    request.session["sid"] = staff_sessions.start_session(session=session, user=user)
     safe_next = next if next.startswith("/") and not next.startswith("//") else "/staff"
     return RedirectResponse(safe_next, status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: str = Form("")) -> RedirectResponse:
-    """End the session."""
+def logout(request: Request, session: SessionDep, csrf: str = Form("")) -> RedirectResponse:
+    """End the session, on the server too: a copy of the cookie is worth nothing afterwards."""
     check_csrf(request, csrf)
+    staff_sessions.end_session(session=session, sid=request.session.get("sid"))
     request.session.clear()
     return RedirectResponse("/staff/login", status_code=303)
 
@@ -101,5 +91,6 @@ def project_page(
     return page(request, "staff/project.html", staff_ctx(request, user, project=project, invite_url=invite, **numbers))
 
 
-for _sub in (staff_curate.router, staff_renders.router, staff_projects.router, staff_admin.router):
+for _sub in (staff_curate.router, staff_renders.router, staff_projects.router, staff_admin.router,
+             staff_account.router):
     router.include_router(_sub)

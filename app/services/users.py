@@ -15,6 +15,8 @@ from app.services.tokens import token_hash
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
+WRONG_CURRENT = "the current password is not right"
+NEW_TOO_SHORT = f"the new password must be at least {MIN_PASSWORD} characters"
 
 
 def normalise_email(email: str) -> str:
@@ -47,6 +49,18 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     return user
+
+
+def change_password(*, session: Session, user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one (the caller ends the user's other sessions)."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise Invalid(WRONG_CURRENT) from None
+    if len(new) < MIN_PASSWORD:
+        raise Invalid(NEW_TOO_SHORT)
+    user.password_hash = _hasher.hash(new)
+    session.flush()
 
 
 def create_token(*, session: Session, email: str, name: str = "cli") -> str:

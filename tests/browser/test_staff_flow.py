@@ -28,9 +28,6 @@ def upload(server: LiveServer, invite: str, folder: Path, hour: int, caption: st
 
 
 def sign_in(page, server: LiveServer, staff: factories.StaffUser) -> None:  # type: ignore[no-untyped-def]
-    from app.routes.staff import _ATTEMPTS
-
-    _ATTEMPTS.clear()
     page.goto(f"{server.url}/staff")
     page.fill("#email", staff.email)
     page.fill("#password", staff.password)

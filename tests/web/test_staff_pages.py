@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app.context import Context
 from app.models import Moment, Project
-from app.routes.staff import _ATTEMPTS
 from tests import factories
 from tests.mediagen import make_photo
 
@@ -21,7 +20,6 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 def sign_in(client: TestClient, staff: factories.StaffUser) -> str:
     """Sign `staff` in on `client`; returns the session's CSRF token for forms."""
-    _ATTEMPTS.clear()  # the sign-in rate limit is per process; each test starts with none
     token = CSRF.search(client.get("/staff/login").text).group(1)  # type: ignore[union-attr]
     r = client.post("/staff/login", data={"email": staff.email, "password": staff.password, "csrf": token},
                     follow_redirects=False)

@@ -1,0 +1,79 @@
+"""Sessions end on the server: a cookie kept from before sign-out, or from before a password change on
+another device, opens nothing; API tokens are not sessions and keep working."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from app.context import Context
+from app.main import create_app
+from tests import factories
+from tests.web.test_staff_pages import CSRF, sign_in
+
+SESSION = "dayreel_session"
+
+
+def signed_in(client: TestClient) -> bool:
+    r = client.get("/staff", follow_redirects=False)
+    assert r.status_code in (200, 303), r.text
+    return r.status_code == 200
+
+
+def with_cookie(ctx: Context, value: str) -> TestClient:
+    """Another browser holding a copy of a session cookie."""
+    other = TestClient(create_app(ctx=ctx))
+    other.cookies.set(SESSION, value)
+    return other
+
+
+def test_a_cookie_captured_before_sign_out_is_refused_afterwards(
+    client: TestClient, ctx: Context, staff: factories.StaffUser
+) -> None:
+    csrf = sign_in(client, staff)
+    captured = client.cookies.get(SESSION)
+    assert captured and signed_in(with_cookie(ctx, captured))
+    r = client.post("/staff/logout", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303 and not signed_in(client)
+    replay = with_cookie(ctx, captured)
+    assert not signed_in(replay)
+    assert replay.get("/api/projects", follow_redirects=False).status_code == 401
+    # API tokens are not touched by signing out
+    assert client.get("/api/projects", headers=staff.headers).status_code == 200
+    # signing in again makes a new session that works
+    sign_in(client, staff)
+    assert signed_in(client)
+
+
+def test_a_password_change_ends_the_other_sessions_only(
+    client: TestClient, ctx: Context, staff: factories.StaffUser
+) -> None:
+    csrf = sign_in(client, staff)
+    phone = TestClient(create_app(ctx=ctx))
+    sign_in(phone, staff)
+    assert signed_in(phone)
+    page = client.get("/staff/password")
+    assert page.status_code == 200 and CSRF.search(page.text)
+    # wrong current password or too short a new one: said, nothing changed, in English and Dutch
+    r = client.post("/staff/password", data={"csrf": csrf, "current": "not it at all", "new": "a new secret!"})
+    assert r.status_code == 422 and "The current password is not right." in r.text
+    r = client.post("/staff/password?lang=nl", data={"csrf": csrf, "current": staff.password, "new": "kort"})
+    assert r.status_code == 422 and "Het nieuwe wachtwoord moet minstens 8 tekens hebben." in r.text
+    assert signed_in(phone)
+    r = client.post("/staff/password", data={"csrf": csrf, "current": staff.password, "new": "a new secret!"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert signed_in(client) and not signed_in(phone)
+    assert client.get("/api/projects", headers=staff.headers).status_code == 200  # tokens stay
+    # the old password is gone, the new one signs in
+    new = factories.StaffUser(id=staff.id, email=staff.email, password="a new secret!", token=staff.token)
+    sign_in(phone, new)
+    assert signed_in(phone)
+
+
+def test_a_form_post_needs_its_csrf_token_and_a_session(client: TestClient, staff: factories.StaffUser) -> None:
+    r = client.post("/staff/password", data={"csrf": "x", "current": staff.password, "new": "a new secret!"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/staff/login")
+    sign_in(client, staff)
+    r = client.post("/staff/password", data={"csrf": "x", "current": staff.password, "new": "a new secret!"})
+    assert r.status_code == 403
