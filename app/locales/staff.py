@@ -8,8 +8,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Dit e-mailadres en wachtwoord horen niet bij elkaar.",
     },
     "login.too_many": {
-        "en": "Too many attempts. Please wait a few minutes.",
-        "nl": "Te veel pogingen. Wacht een paar minuten.",
+        "en": "Too many failed attempts. Please try again in 15 minutes.",
+        "nl": "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw.",
     },
     "staff.projects": {"en": "Projects", "nl": "Projecten"},
     "staff.no_projects": {"en": "No projects yet.", "nl": "Nog geen projecten."},

@@ -9,6 +9,7 @@ configured the counts are shared by every web process; otherwise each process ke
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import math
 import secrets
@@ -85,6 +86,19 @@ class RedisStore:
             self._fallback.add(key, at=at, window_s=window_s)
 
 
+def _address_key(address: str) -> str:
+    # one IPv6 subscriber usually holds a whole /64: counting single addresses would give them billions of tries
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "addr:" + address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return "addr:" + str(ip.ipv4_mapped)
+        return "addr:" + str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return "addr:" + str(ip)
+
+
 def _account_key(email: str) -> str:
     # hashed: bounded length, and no addresses in Redis keys
     return "acct:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
@@ -102,12 +116,12 @@ class SigninLimiter:
         """True while the account or the address has used up its failures in the window."""
         since = self.clock() - self.window_s
         return (self.store.count(_account_key(email), since=since) >= self.account_limit
-                or self.store.count("addr:" + address, since=since) >= self.address_limit)
+                or self.store.count(_address_key(address), since=since) >= self.address_limit)
 
     def record_failure(self, *, email: str, address: str) -> None:
         now = self.clock()
         self.store.add(_account_key(email), at=now, window_s=self.window_s)
-        self.store.add("addr:" + address, at=now, window_s=self.window_s)
+        self.store.add(_address_key(address), at=now, window_s=self.window_s)
 
 
 def build_limiter(*, redis_url: str | None, namespace: str) -> SigninLimiter:

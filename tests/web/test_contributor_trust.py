@@ -78,10 +78,15 @@ def test_contributor_edit_of_an_approved_moment_goes_back_to_review(
     assert slide_ids(client, ctx, project.id) == {}
     staff_view = client.get(f"/api/projects/{project.id}/moments", headers=staff.headers).json()
     assert [(m["id"], m["status"], m["caption"]) for m in staff_view] == [(mid, "pending", "Iets heel anders")]
-    # approved again, then the plain form changes the time: pending again
+    # approved again; the plain form saved unchanged (it sends the time it showed) keeps it approved
     client.patch(f"/api/moments/{mid}", json={"status": "approved"}, headers=staff.headers)
     page = BeautifulSoup(client.get(f"/c/{project.invite_token}/me").text, "html.parser")
     csrf = str(page.select_one("input[name=csrf]")["value"])  # type: ignore[index]
+    shown = str(page.select_one(f"#moment-{mid} input[name=captured_local]")["value"])  # type: ignore[index]
+    client.post(f"/c/{project.invite_token}/me/moments/{mid}",
+                data={"csrf": csrf, "caption": "Iets heel anders ", "captured_local": shown})
+    assert status_of(ctx, mid) == "approved"
+    # the form changes the time: pending again
     r = client.post(f"/c/{project.invite_token}/me/moments/{mid}",
                     data={"csrf": csrf, "caption": "Iets heel anders", "captured_local": "2024-07-24T11:30"},
                     follow_redirects=False)

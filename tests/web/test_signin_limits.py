@@ -125,6 +125,17 @@ def test_address_limit_ignores_a_forged_forwarded_for(ctx: Context, clock: FakeC
     assert attempt(client, users[0].email, users[0].password) == 303
 
 
+def test_an_ipv6_subscriber_counts_as_one_address(clock: FakeClock) -> None:
+    from app.services.signin_limit import SigninLimiter
+
+    limiter = SigninLimiter(address_limit=3, clock=clock)
+    for i in range(3):  # every failure from another address in the same /64, each on another account
+        limiter.record_failure(email=f"n{i}@example.org", address=f"2001:db8:1:2::{i + 1:x}")
+    assert limiter.blocked(email="x@example.org", address="2001:db8:1:2:ffff::9")
+    assert not limiter.blocked(email="x@example.org", address="2001:db8:1:3::1")
+    assert not limiter.blocked(email="x@example.org", address="198.51.100.1")
+
+
 def _request(peer: str, forwarded: list[str]) -> Request:
     headers = [(b"x-forwarded-for", v.encode()) for v in forwarded]
     return Request({"type": "http", "method": "GET", "path": "/", "headers": headers, "client": (peer, 1)})
