@@ -137,6 +137,20 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from app.db import session_scope
+    from app.services.staff_sessions import end_other_sessions
+    from app.services.users import reset_password
+
+    password = _read_password(args)
+    ctx = _ctx()
+    with session_scope(ctx.sessions) as session:
+        user = reset_password(session=session, email=args.email, new=password)
+        ended = end_other_sessions(session=session, user=user, keep_sid=None)
+        print(f"new password set for {user.email}; {ended} browser session(s) signed out")
+    return 0
+
+
 def cmd_token_create(args: argparse.Namespace) -> int:
     from app.db import session_scope
     from app.services.users import create_token
@@ -376,6 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true")
     p.add_argument("--admin", action="store_true")
     p.set_defaults(func=cmd_user_add)
+    p = user.add_parser("passwd", help="set a staff user's password and sign out all their browser sessions")
+    p.add_argument("email")
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(func=cmd_user_passwd)
 
     token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="action", required=True)
     p = token.add_parser("create", help="create an API token; printed as the last line")

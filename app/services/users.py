@@ -63,6 +63,18 @@ def change_password(*, session: Session, user: User, current: str, new: str) -> 
     session.flush()
 
 
+def reset_password(*, session: Session, email: str, new: str) -> User:
+    """Set a password without the old one (the server's command line); the caller ends every session."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound(f"no user {email}; create one with `dayreel user add {email}`")
+    if len(new) < MIN_PASSWORD:
+        raise Invalid(NEW_TOO_SHORT)
+    user.password_hash = _hasher.hash(new)
+    session.flush()
+    return user
+
+
 def create_token(*, session: Session, email: str, name: str = "cli") -> str:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:

@@ -3,8 +3,14 @@ another device, opens nothing; API tokens are not sessions and keep working."""
 
 from __future__ import annotations
 
+import io
+import sys
+
+import pytest
 from fastapi.testclient import TestClient
 
+from app.cli import main
+from app.config import get_settings
 from app.context import Context
 from app.main import create_app
 from tests import factories
@@ -77,3 +83,25 @@ def test_a_form_post_needs_its_csrf_token_and_a_session(client: TestClient, staf
     sign_in(client, staff)
     r = client.post("/staff/password", data={"csrf": "x", "current": staff.password, "new": "a new secret!"})
     assert r.status_code == 403
+
+
+def test_the_command_line_password_reset_signs_out_every_session(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sign_in(client, staff)
+    monkeypatch.setenv("DAYREEL_DATA_DIR", str(ctx.settings.data_dir))
+    monkeypatch.setenv("DAYREEL_QUEUE_BACKEND", "immediate")
+    get_settings.cache_clear()
+    try:
+        monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+        assert main(["user", "passwd", staff.email, "--password-stdin"]) == 2
+        assert signed_in(client)
+        monkeypatch.setattr(sys, "stdin", io.StringIO("reset by the admin\n"))
+        assert main(["user", "passwd", staff.email, "--password-stdin"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert "1 browser session(s) signed out" in capsys.readouterr().out
+    assert not signed_in(client)
+    sign_in(client, factories.StaffUser(id=staff.id, email=staff.email, password="reset by the admin",
+                                        token=staff.token))
