@@ -99,8 +99,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "worden nieuwe momenten die je ermee stuurt daarbij bewaard. Als je blijft, verandert er niets.",
     },
     "switch.yes": {"en": "Yes, switch to this link", "nl": "Ja, wissel naar deze link"},
-    "switch.no": {"en": "No, stay {name}", "nl": "Nee, blijf {name}"},
-    "switch.someone": {"en": "someone else", "nl": "iemand anders"},
+    "switch.no": {"en": "No, keep my own moments", "nl": "Nee, houd mijn eigen momenten"},
+    "switch.someone": {"en": "a contributor without a name", "nl": "een deelnemer zonder naam"},
     "err.too_large": {
         "en": "This file is larger than the limit of {mb} MB.",
         "nl": "Dit bestand is groter dan de grens van {mb} MB.",
