@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 
@@ -71,3 +72,30 @@ def safe_errors(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Validation errors without `input`, `ctx` or `url`: only where, what and which kind, as plain strings."""
     return [{"loc": _safe_loc(err.get("loc", ())), "msg": str(err.get("msg", "invalid"))[:300],
              "type": str(err.get("type", "value_error"))[:100]} for err in errors]
+
+
+def use_error_bodies(app: FastAPI) -> None:
+    """Make the app's OpenAPI say what a 422 really sends, on routes that did not declare it themselves:
+    FastAPI's default (HTTPValidationError, `detail` as an array) is replaced by ValidationErrorBody."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorBody, ValidationErrorBody):
+            found = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(found.pop("$defs", {}))
+            components.setdefault(model.__name__, found)
+        default_ref = "#/components/schemas/HTTPValidationError"
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for content in (operation.get("responses", {}).get("422", {}).get("content") or {}).values():
+                    if content.get("schema", {}).get("$ref") == default_ref:
+                        content["schema"] = {"$ref": "#/components/schemas/ValidationErrorBody"}
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

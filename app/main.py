@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import jobs
 from app.config import Settings, get_settings
 from app.context import Context, build_context
-from app.error_models import safe_errors
+from app.error_models import safe_errors, use_error_bodies
 from app.routes import api, contribute, media, present, staff, uploads
 from app.routes.staff_common import error_page, wants_page
 from app.security_headers import SecurityHeaders
@@ -121,4 +121,5 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
     for router in (api.router, media.router, contribute.router, staff.router, present.router):
         app.include_router(router)
     app.include_router(uploads.build_router(settings))
+    use_error_bodies(app)
     return app
