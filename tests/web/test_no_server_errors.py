@@ -98,8 +98,8 @@ def test_nan_and_infinity_in_collage_options_are_refused_and_queue_nothing(
         assert s.scalar(select(func.count()).select_from(Render)) == 0
 
 
-@pytest.mark.parametrize("field", ["photo_s", "target_length_s", "transition_s"])
-@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity"])
+@pytest.mark.parametrize(("field", "value"), [("photo_s", "nan"), ("target_length_s", "inf"),
+                                              ("transition_s", "-Infinity")])
 def test_nan_and_infinity_in_film_form_fields_are_refused(
     client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, field: str,
     value: str,
