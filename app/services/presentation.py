@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -149,19 +150,20 @@ def _cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
     when, _, ident = text.partition("|")
     try:
-        cursor = datetime.fromisoformat(when), int(ident)
+        since, moment_id = datetime.fromisoformat(when), int(ident)
     except ValueError:
         return None
-    return cursor if 0 <= cursor[1] <= MAX_CURSOR_ID else None
+    if since.tzinfo is not None:  # the database keeps naive UTC; an aware time would not compare with it
+        since = since.astimezone(UTC).replace(tzinfo=None)
+    return (since, moment_id) if 0 <= moment_id <= MAX_CURSOR_ID else None
 
 
 def check_cursor(text: str | None) -> None:
     """Refuse a last-event id whose moment id no row can have (an unreadable one just starts from now)."""
     if text and "|" in text:
         ident = text.partition("|")[2].strip()
-        digits = ident.lstrip("-")
-        # a length check first: int() refuses strings of over 4300 digits with a ValueError of its own
-        if digits.isdigit() and (len(digits) > 19 or not 0 <= int(ident) <= MAX_CURSOR_ID):
+        # ASCII digits only, and the length first: int() refuses over 4300 digits with a ValueError of its own
+        if re.fullmatch(r"-?[0-9]+", ident) and (len(ident) > 19 or not 0 <= int(ident) <= MAX_CURSOR_ID):
             raise Invalid(f"the event id's moment number must be from 0 to {MAX_CURSOR_ID}")
 
 

@@ -216,3 +216,13 @@ def test_error_body_is_documented_as_sent(client: TestClient) -> None:
     r = client.patch("/api/moments/1", json={"mood": 9}, headers={"Authorization": "Bearer nope"})
     assert r.status_code == 401 and isinstance(r.json()["detail"], str)
     assert json.dumps(r.json())  # plain JSON, nothing else
+
+
+def test_present_link_events_accept_a_since_with_a_zone(
+    ctx: Context, project: factories.ProjectRef, moment: factories.MomentRef
+) -> None:
+    token = _present_token(ctx, project.id)
+    with TestClient(create_app(ctx=ctx), raise_server_exceptions=False) as client:
+        r = client.get(f"/p/{token}/events", params={"since": "2024-07-24T10:00:00+02:00|0", "limit_s": "1"})
+    assert r.status_code == 200
+    assert f'"id": {moment.id}' in r.text  # the approved moment, changed after that time, is sent
