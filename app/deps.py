@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -16,6 +16,11 @@ from app.models import User
 from app.services.staff_sessions import session_user
 from app.services.users import user_for_token
 from app.storage import Storage
+
+# the largest id a row can have (PostgreSQL BIGINT, SQLite INTEGER): a larger one cannot exist, and sent to the
+# database driver it overflows (a 500), so it is refused as a 422 before any query
+MAX_DB_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="A numeric id.")]
 
 
 def get_ctx(request: Request) -> Context:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -16,11 +19,15 @@ from app import jobs
 from app.client_address import parse_networks
 from app.config import Settings, get_settings
 from app.context import Context, build_context
+from app.error_models import safe_errors, use_error_bodies
 from app.routes import api, contribute, media, present, staff, uploads
 from app.routes.staff_common import error_page, wants_page
+from app.security_headers import SecurityHeaders
 from app.services.errors import ServiceError
 from app.services.signin_limit import build_limiter
+from app.storage import sweep_staging
 
+log = logging.getLogger("dayreel")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 FORM_OVERHEAD_BYTES = 1024 * 1024
 
@@ -55,7 +62,16 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
     ctx = ctx or build_context(settings)
     jobs.configure(ctx)
 
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # staging files of a process that crashed mid-upload are never committed nor discarded: sweep them
+        removed = sweep_staging(ctx.storage.temp_dir())
+        if removed:
+            log.info("removed %d stale staging file(s)", removed)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="dayreel",
         summary="Collect one day of photos and clips; render Life in a Day films and collages.",
         version="0.1.0",
@@ -72,6 +88,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         max_age=14 * 86400,
     )
     app.add_middleware(UploadSizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, errors and 413s included
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
@@ -81,7 +98,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> Response:
-        return JSONResponse({"detail": _readable_validation(exc), "errors": exc.errors()}, status_code=422)
+        # never echo what was sent (raw bytes, secrets) or exception objects: location, message and type only
+        return JSONResponse({"detail": _readable_validation(exc), "errors": safe_errors(exc.errors())},
+                            status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -106,4 +125,5 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
     for router in (api.router, media.router, contribute.router, staff.router, present.router):
         app.include_router(router)
     app.include_router(uploads.build_router(settings))
+    use_error_bodies(app)
     return app

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.models import Moment, Project, Render
 
 
+def _as_utc(value: datetime) -> datetime:
+    # the database keeps UTC without a zone; an API date-time says so (RFC 3339 needs the offset)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
 class ProjectCreate(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     title: str = Field(min_length=1, max_length=200)
     date: date
     timezone: str = "Europe/Amsterdam"
@@ -74,7 +84,7 @@ class MomentPublic(BaseModel):
     thumb_url: str | None
     preview_url: str | None
     original_url: str
-    created_at: datetime
+    created_at: UtcDateTime
 
     @classmethod
     def of(cls, m: Moment) -> MomentPublic:
@@ -117,6 +127,8 @@ def media_url(m: Moment, variant: str) -> str:
 
 
 class MomentUpdate(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)  # NaN passes no range check; Infinity is no trim point
+
     caption: str | None = Field(None, max_length=500)
     captured_local: datetime | None = Field(
         None, description="Corrected local time (ISO 8601; with an offset it also sets the UTC offset)."
@@ -142,9 +154,9 @@ class RenderPublic(BaseModel):
     poster_url: str | None
     captions_url: str | None
     log: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: UtcDateTime
+    started_at: UtcDateTime | None
+    finished_at: UtcDateTime | None
 
     @classmethod
     def of(cls, r: Render) -> RenderPublic:

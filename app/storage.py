@@ -11,12 +11,15 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 CHUNK = 1024 * 1024
+STAGE_PREFIX = "stage-"
+STALE_STAGING_S = 3600.0  # a staging file untouched this long belongs to no live request
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$")
 
 
@@ -74,7 +77,7 @@ class LocalStorage:
         """Stream `chunks` (or a binary file) to a staging file, hashing and counting as it goes."""
         digest = hashlib.sha256()
         size = 0
-        fd, name = tempfile.mkstemp(dir=self._tmp, prefix="stage-")
+        fd, name = tempfile.mkstemp(dir=self._tmp, prefix=STAGE_PREFIX)
         path = Path(name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -99,7 +102,7 @@ class LocalStorage:
         with path.open("rb") as fh:
             while chunk := fh.read(CHUNK):
                 digest.update(chunk)
-        fd, name = tempfile.mkstemp(dir=self._tmp, prefix="stage-")
+        fd, name = tempfile.mkstemp(dir=self._tmp, prefix=STAGE_PREFIX)
         os.close(fd)
         os.replace(path, name)
         return Staged(path=Path(name), sha256=digest.hexdigest(), size_bytes=size)
@@ -149,3 +152,22 @@ def _iter_chunks(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
             yield chunk
     else:
         yield from source  # type: ignore[misc]
+
+
+def sweep_staging(tmp_dir: Path, *, older_than_s: float = STALE_STAGING_S, now: float | None = None) -> int:
+    """Remove staging files a crashed process left behind; returns how many went.
+
+    Only files named by `stage()`/`adopt()` directly in the staging folder, untouched for `older_than_s`:
+    a file still being written gets a fresh mtime with every chunk, so an upload in progress (in this or
+    another process) is never taken; resumable uploads in their own sub-folder are not looked at.
+    """
+    now = time.time() if now is None else now
+    removed = 0
+    for path in tmp_dir.glob(STAGE_PREFIX + "*"):
+        try:
+            if path.is_file() and not path.is_symlink() and now - path.stat().st_mtime > older_than_s:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process swept or committed it first
+            continue
+    return removed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from itertools import count
+from pathlib import Path
 
 from app.context import Context
 from app.db import session_scope
@@ -56,3 +57,28 @@ def make_project(ctx: Context, *, owner_email: str | None = None, tz: str = "Eur
                                           timezone=tz, owner=owner)
         project.auto_approve = auto_approve
         return ProjectRef(id=project.id, invite_token=project.invite_token)
+
+
+@dataclass(frozen=True)
+class MomentRef:
+    id: int
+    contributor_token: str | None
+
+
+def make_moment(ctx: Context, project: ProjectRef, path: Path, *, contributor_token: str | None = None,
+                status: str = "pending") -> MomentRef:
+    """A moment of `project` made from the file at `path`, as if uploaded through the invite link."""
+    from app.models import Moment, Project
+    from app.services.ingest import UploadFields, ingest_upload
+
+    with session_scope(ctx.sessions) as session:
+        proj = session.get(Project, project.id)
+        assert proj is not None
+        with path.open("rb") as fh:  # a file object: a Path would be moved into storage
+            result = ingest_upload(session=session, storage=ctx.storage, settings=ctx.settings, project=proj,
+                                   source=fh, fields=UploadFields(consent=True, original_name=path.name),
+                                   contributor_token=contributor_token)
+        moment = session.get(Moment, result.moment.id)
+        assert moment is not None
+        moment.status = status
+        return MomentRef(id=moment.id, contributor_token=result.contributor_token or contributor_token)

@@ -8,19 +8,20 @@ from typing import Any
 from fastapi import APIRouter, Body, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
-from app.deps import CurrentStaff, SessionDep, SettingsDep, StorageDep
+from app.deps import CurrentStaff, IdPath, SessionDep, SettingsDep, StorageDep
+from app.error_models import API_ERRORS
 from app.routes.files import Part, render_part
 from app.schemas import MomentPublic, MomentUpdate, ProjectCreate, ProjectPublic, RenderPublic
 from app.services import curation, projects, rendering, staff_access
 from app.services.errors import Invalid
 from app.services.ingest import UploadFields, ingest_upload
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=API_ERRORS)
 
 CONTRIBUTOR_COOKIE = "dayreel_contributor"
 
 
-def contributor_cookie_name(project_id: int) -> str:
+def contributor_cookie_name(project_id: IdPath) -> str:
     return f"{CONTRIBUTOR_COOKIE}_{project_id}"
 
 
@@ -109,14 +110,14 @@ def create_project(
 
 
 @router.get("/projects/{project_id}/moments", response_model=list[MomentPublic])
-def list_moments(project_id: int, session: SessionDep, user: CurrentStaff) -> list[MomentPublic]:
+def list_moments(project_id: IdPath, session: SessionDep, user: CurrentStaff) -> list[MomentPublic]:
     """All moments of a project in time-of-day order."""
     project = projects.project_for(session=session, user=user, project_id=project_id)
     return [MomentPublic.of(m) for m in curation.moments_in_day_order(session=session, project=project)]
 
 
 @router.patch("/moments/{moment_id}", response_model=MomentPublic)
-def update_moment(moment_id: int, body: MomentUpdate, session: SessionDep, user: CurrentStaff) -> MomentPublic:
+def update_moment(moment_id: IdPath, body: MomentUpdate, session: SessionDep, user: CurrentStaff) -> MomentPublic:
     """Approve or hide, correct time or caption, set mood, trim a clip."""
     moment = staff_access.moment_for(session=session, user=user, moment_id=moment_id)
     patch = curation.MomentPatch(**body.model_dump(exclude_unset=True))
@@ -124,7 +125,7 @@ def update_moment(moment_id: int, body: MomentUpdate, session: SessionDep, user:
 
 
 def _request_render(
-    kind: str, project_id: int, options: dict[str, Any], session: SessionDep, user: CurrentStaff
+    kind: str, project_id: IdPath, options: dict[str, Any], session: SessionDep, user: CurrentStaff
 ) -> RenderPublic:
     project = projects.project_for(session=session, user=user, project_id=project_id)
     render = rendering.request_render(session=session, project=project, kind=kind, options=options, user=user)
@@ -133,7 +134,7 @@ def _request_render(
 
 @router.post("/projects/{project_id}/films", status_code=202, response_model=RenderPublic)
 def request_film(
-    project_id: int, session: SessionDep, user: CurrentStaff, options: dict[str, Any] = Body(default_factory=dict)
+    project_id: IdPath, session: SessionDep, user: CurrentStaff, options: dict[str, Any] = Body(default_factory=dict)
 ) -> RenderPublic:
     """Queue a film of the approved moments (options: size, fps, target_length_s, chapters, ...)."""
     return _request_render("film", project_id, options, session, user)
@@ -141,44 +142,44 @@ def request_film(
 
 @router.post("/projects/{project_id}/collages", status_code=202, response_model=RenderPublic)
 def request_collage(
-    project_id: int, session: SessionDep, user: CurrentStaff, options: dict[str, Any] = Body(default_factory=dict)
+    project_id: IdPath, session: SessionDep, user: CurrentStaff, options: dict[str, Any] = Body(default_factory=dict)
 ) -> RenderPublic:
     """Queue a collage of the approved moments (options: layout, size, format, ...)."""
     return _request_render("collage", project_id, options, session, user)
 
 
 @router.get("/renders/{render_id}", response_model=RenderPublic)
-def get_render(render_id: int, session: SessionDep, user: CurrentStaff) -> RenderPublic:
+def get_render(render_id: IdPath, session: SessionDep, user: CurrentStaff) -> RenderPublic:
     """Status, progress (0-100) and error of a render."""
     return RenderPublic.of(staff_access.render_for(session=session, user=user, render_id=render_id))
 
 
 @router.post("/renders/{render_id}/cancel", response_model=RenderPublic)
-def cancel_render(render_id: int, session: SessionDep, user: CurrentStaff) -> RenderPublic:
+def cancel_render(render_id: IdPath, session: SessionDep, user: CurrentStaff) -> RenderPublic:
     """Stop a queued or running render."""
     render = staff_access.render_for(session=session, user=user, render_id=render_id)
     return RenderPublic.of(rendering.cancel_render(session=session, render=render))
 
 
 def _render_part(
-    render_id: int, part: Part, session: SessionDep, user: CurrentStaff, storage: StorageDep
+    render_id: IdPath, part: Part, session: SessionDep, user: CurrentStaff, storage: StorageDep
 ) -> FileResponse:
     return render_part(staff_access.render_for(session=session, user=user, render_id=render_id), storage, part)
 
 
 @router.get("/renders/{render_id}/file")
-def render_file(render_id: int, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
+def render_file(render_id: IdPath, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
     """The film or collage file (HTTP Range supported)."""
     return _render_part(render_id, "file", session, user, storage)
 
 
 @router.get("/renders/{render_id}/poster")
-def render_poster(render_id: int, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
+def render_poster(render_id: IdPath, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
     """The film's poster image."""
     return _render_part(render_id, "poster", session, user, storage)
 
 
 @router.get("/renders/{render_id}/captions")
-def render_captions(render_id: int, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
+def render_captions(render_id: IdPath, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
     """The film's captions as WebVTT."""
     return _render_part(render_id, "captions", session, user, storage)

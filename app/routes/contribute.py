@@ -9,10 +9,11 @@ from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import Settings
-from app.deps import SessionDep, SettingsDep, StorageDep, check_csrf, csrf_token
+from app.deps import IdPath, SessionDep, SettingsDep, StorageDep, check_csrf, csrf_token
+from app.error_models import API_ERRORS, PAGE_ERRORS
 from app.i18n import pick_language, translate
 from app.locales.contribute import SERVER_ERRORS
 from app.models import Moment, Project
@@ -23,9 +24,11 @@ from app.services.errors import NotFound, ServiceError
 from app.services.ingest import UploadFields, allowed_scopes, ingest_upload
 from app.web import page
 
-router = APIRouter(tags=["contribute"])
+router = APIRouter(tags=["contribute"], responses=API_ERRORS)
 
 COOKIE_MAX_AGE_S = 180 * 86400
+# plain-form routes answer 303 to the page that shows the result (or an error page)
+REDIRECT: dict[str, Any] = {"status_code": 303, "response_class": RedirectResponse, "responses": PAGE_ERRORS}
 # Explicit types, HEIC first, and no "image/*": browsers that honour `accept` (Safari) then hand over the
 # original HEIC with its EXIF instead of a converted JPEG; extensions help pickers that know no MIME type.
 ACCEPT = (
@@ -38,7 +41,7 @@ MOODS = (1, 2, 3, 4, 5)
 MOOD_EMOJI = {1: "😞", 2: "😕", 3: "😐", 4: "😊", 5: "😄"}  # all in the oldest emoji block: fonts have them
 
 
-def set_contributor_cookie(response: Response, project_id: int, token: str, settings: Settings) -> None:
+def set_contributor_cookie(response: Response, project_id: IdPath, token: str, settings: Settings) -> None:
     """The contributor's key to their own moments, for this project only."""
     response.set_cookie(contributor_cookie_name(project_id), token, max_age=COOKIE_MAX_AGE_S, httponly=True,
                         samesite="lax", secure=settings.environment == "production")
@@ -101,7 +104,7 @@ def _invalid_page(request: Request, err: NotFound) -> HTMLResponse:
     return page(request, "contribute/invalid.html", {"message": err.message}, status_code=404)
 
 
-@router.get("/c/{token}", response_class=HTMLResponse)
+@router.get("/c/{token}", response_class=HTMLResponse, responses=PAGE_ERRORS)
 def invite_page(token: str, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     """The invite page: what the day is about, consent, and the upload form."""
     project = _project_or_page(request, session, token)
@@ -111,7 +114,7 @@ def invite_page(token: str, request: Request, session: SessionDep, settings: Set
     return page(request, "contribute/invite.html", _invite_context(project, settings, request, lang))
 
 
-@router.post("/c/{token}", response_class=HTMLResponse)
+@router.post("/c/{token}", response_class=HTMLResponse, responses=PAGE_ERRORS)
 def invite_post(
     token: str,
     request: Request,
@@ -183,7 +186,7 @@ def _qr_headers(ext: str) -> dict[str, str]:
 # --- my moments --------------------------------------------------------------------------------------
 
 
-@router.get("/c/{token}/me/{contributor_token}")
+@router.get("/c/{token}/me/{contributor_token}", **REDIRECT)
 def open_private_link(
     token: str, contributor_token: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -254,7 +257,7 @@ def _moment_view(m: Moment) -> dict[str, Any]:
     }
 
 
-@router.get("/c/{token}/me", response_class=HTMLResponse)
+@router.get("/c/{token}/me", response_class=HTMLResponse, responses=PAGE_ERRORS)
 def my_moments_page(token: str, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     """My moments: thumbnails, status; edit caption, time and mood; delete."""
     project = _project_or_page(request, session, token)
@@ -277,10 +280,10 @@ def my_moments_page(token: str, request: Request, session: SessionDep, settings:
     return response
 
 
-@router.post("/c/{token}/me/moments/{moment_id}")
+@router.post("/c/{token}/me/moments/{moment_id}", **REDIRECT)
 def my_moment_edit(
     token: str,
-    moment_id: int,
+    moment_id: IdPath,
     request: Request,
     session: SessionDep,
     caption: str = Form(""),
@@ -304,9 +307,9 @@ def _form_time(value: str | None) -> datetime | None:
     return parse_client_time(value) if value else None
 
 
-@router.post("/c/{token}/me/moments/{moment_id}/delete")
+@router.post("/c/{token}/me/moments/{moment_id}/delete", **REDIRECT)
 def my_moment_delete(
-    token: str, moment_id: int, request: Request, session: SessionDep, storage: StorageDep,
+    token: str, moment_id: IdPath, request: Request, session: SessionDep, storage: StorageDep,
     csrf: str | None = Form(None),
 ) -> RedirectResponse:
     """Delete one's own moment (plain form)."""
@@ -320,6 +323,8 @@ def my_moment_delete(
 
 
 class OwnMomentUpdate(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     caption: str | None = Field(None, max_length=500)
     captured_local: datetime | None = Field(
         None, description="Corrected time, ISO 8601; with an offset (e.g. +02:00) it also sets the UTC offset."
@@ -341,7 +346,7 @@ def my_moments_api(token: str, request: Request, session: SessionDep) -> list[Mo
 
 @router.patch("/api/invites/{token}/me/moments/{moment_id}", response_model=MomentPublic, tags=["api"])
 def my_moment_update_api(
-    token: str, moment_id: int, body: OwnMomentUpdate, request: Request, session: SessionDep
+    token: str, moment_id: IdPath, body: OwnMomentUpdate, request: Request, session: SessionDep
 ) -> MomentPublic:
     """Change caption, time, mood, name or role of one's own moment, or confirm its time."""
     project = projects.project_by_invite(session=session, token=token)
@@ -355,7 +360,7 @@ def my_moment_update_api(
 
 @router.delete("/api/invites/{token}/me/moments/{moment_id}", status_code=204, tags=["api"])
 def my_moment_delete_api(
-    token: str, moment_id: int, request: Request, session: SessionDep, storage: StorageDep
+    token: str, moment_id: IdPath, request: Request, session: SessionDep, storage: StorageDep
 ) -> Response:
     """Delete one's own moment and its files."""
     project = projects.project_by_invite(session=session, token=token)

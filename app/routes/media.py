@@ -7,11 +7,12 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
-from app.deps import CurrentStaffOptional, SessionDep, StorageDep
+from app.deps import CurrentStaffOptional, IdPath, SessionDep, StorageDep
+from app.error_models import API_ERRORS
 from app.routes.api import contributor_cookie_name
 from app.services import access
 
-router = APIRouter(prefix="/media", tags=["media"])
+router = APIRouter(prefix="/media", tags=["media"], responses=API_ERRORS)
 
 Variant = Literal["thumb", "preview", "original"]
 CACHE_FOREVER = "private, max-age=31536000, immutable"
@@ -19,7 +20,7 @@ CACHE_FOREVER = "private, max-age=31536000, immutable"
 
 @router.get("/moments/{moment_id}/{digest}/{variant}")
 def moment_file(
-    moment_id: int, digest: str, variant: Variant, request: Request, session: SessionDep,
+    moment_id: IdPath, digest: str, variant: Variant, request: Request, session: SessionDep,
     storage: StorageDep, user: CurrentStaffOptional,
 ) -> FileResponse:
     """A moment's thumbnail, preview or original, for its project's staff or its contributor."""

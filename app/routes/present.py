@@ -6,14 +6,14 @@ reaches this project's presentation, its approved moments' pictures and finished
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Request
+from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from app.deps import CtxDep, CurrentStaff, CurrentStaffOptional, SessionDep, SettingsDep, StorageDep
+from app.deps import MAX_DB_ID, CtxDep, CurrentStaff, CurrentStaffOptional, IdPath, SessionDep, SettingsDep, StorageDep
 from app.i18n import pick_language
 from app.models import Project
 from app.routes.files import Part, render_part
@@ -23,9 +23,13 @@ from app.web import page
 
 router = APIRouter(tags=["present"], include_in_schema=False)
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+AfterQuery = Annotated[int, Query(ge=0, le=MAX_DB_ID, description="Only moments with a higher id.")]
+LimitQuery = Annotated[float, Query(gt=0, allow_inf_nan=False, description="Seconds before the stream ends.")]
 
 
 class NoteIn(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     body: str = Field(max_length=workshop.MAX_NOTE_CHARS)
     prompt: str = ""
 
@@ -42,6 +46,7 @@ def _stream(request: Request, ctx: CtxDep, session: Session, project: Project, l
             start: str | None, after: int, limit_s: float) -> StreamingResponse:
     # the stream opens its own short sessions; the request's goes back to the pool now, not in 5 minutes
     project_id, language = project.id, pick_language(request, project.language)
+    presentation.check_cursor(start)  # refused now, as a 422, not half-way through the stream
     session.close()
     events = presentation.wall_events(
         sessions=ctx.sessions, project_id=project_id, links=links, language=language, start=start, after_id=after,
@@ -50,7 +55,7 @@ def _stream(request: Request, ctx: CtxDep, session: Session, project: Project, l
 
 
 @router.get("/staff/projects/{project_id}/present", response_class=HTMLResponse)
-def staff_present(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+def staff_present(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
                   settings: SettingsDep) -> HTMLResponse:
     """The presentation, for signed-in staff: notes can be typed."""
     user, project = member_project(request, session, user, project_id)
@@ -59,8 +64,8 @@ def staff_present(project_id: int, request: Request, session: SessionDep, user: 
 
 
 @router.get("/staff/projects/{project_id}/present/events")
-def staff_events(project_id: int, request: Request, ctx: CtxDep, session: SessionDep, user: CurrentStaff,
-                 since: str | None = None, after: int = 0, limit_s: float = 300.0,
+def staff_events(project_id: IdPath, request: Request, ctx: CtxDep, session: SessionDep, user: CurrentStaff,
+                 since: str | None = None, after: AfterQuery = 0, limit_s: LimitQuery = 300.0,
                  last_event_id: str | None = Header(None)) -> StreamingResponse:
     """The live wall's event stream (server-sent events) for staff."""
     project = projects.project_for(session=session, user=user, project_id=project_id)
@@ -69,7 +74,7 @@ def staff_events(project_id: int, request: Request, ctx: CtxDep, session: Sessio
 
 
 @router.post("/staff/projects/{project_id}/notes", status_code=201)
-def add_note(project_id: int, body: NoteIn, session: SessionDep, user: CurrentStaff) -> dict[str, object]:
+def add_note(project_id: IdPath, body: NoteIn, session: SessionDep, user: CurrentStaff) -> dict[str, object]:
     """Save what the room answered to the prompt on screen (a signed-in session sends its X-CSRF-Token)."""
     project = projects.project_for(session=session, user=user, project_id=project_id)
     note = workshop.add_note(session=session, project=project, body=body.body, prompt=body.prompt, user=user)
@@ -77,7 +82,7 @@ def add_note(project_id: int, body: NoteIn, session: SessionDep, user: CurrentSt
 
 
 @router.post("/staff/projects/{project_id}/notes/{note_id}/delete")
-def delete_note(project_id: int, note_id: int, request: Request, session: SessionDep,
+def delete_note(project_id: IdPath, note_id: IdPath, request: Request, session: SessionDep,
                 user: CurrentStaffOptional, csrf: str = Form("")) -> RedirectResponse:
     """Remove a note typed by mistake."""
     user, project = member_project(request, session, user, project_id, csrf=csrf)
@@ -95,7 +100,7 @@ def public_present(token: str, request: Request, session: SessionDep, settings: 
 
 @router.get("/p/{token}/events")
 def public_events(token: str, request: Request, ctx: CtxDep, session: SessionDep, since: str | None = None,
-                  after: int = 0, limit_s: float = 300.0,
+                  after: AfterQuery = 0, limit_s: LimitQuery = 300.0,
                   last_event_id: str | None = Header(None)) -> StreamingResponse:
     """The live wall's event stream through the read-only link."""
     project = presentation.project_by_present_token(session=session, token=token)
@@ -104,7 +109,7 @@ def public_events(token: str, request: Request, ctx: CtxDep, session: SessionDep
 
 
 @router.get("/p/{token}/media/{moment_id}/{digest}/{variant}")
-def public_media(token: str, moment_id: int, digest: str, variant: str, session: SessionDep,
+def public_media(token: str, moment_id: IdPath, digest: str, variant: str, session: SessionDep,
                  storage: StorageDep) -> FileResponse:
     """An approved moment's thumbnail or preview, through the read-only link."""
     project = presentation.project_by_present_token(session=session, token=token)
@@ -114,7 +119,7 @@ def public_media(token: str, moment_id: int, digest: str, variant: str, session:
 
 
 @router.get("/p/{token}/renders/{render_id}/{part}")
-def public_render(token: str, render_id: int, part: Part, session: SessionDep, storage: StorageDep) -> FileResponse:
+def public_render(token: str, render_id: IdPath, part: Part, session: SessionDep, storage: StorageDep) -> FileResponse:
     """A finished film (HTTP Range), its poster and captions, or a collage, through the read-only link."""
     project = presentation.project_by_present_token(session=session, token=token)
     render = presentation.render_of(session=session, project=project, render_id=render_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.client_address import client_address
-from app.deps import CurrentStaffOptional, SessionDep, SettingsDep, check_csrf, csrf_token
+from app.deps import CurrentStaffOptional, IdPath, SessionDep, SettingsDep, check_csrf, csrf_token
 from app.routes import staff_account, staff_admin, staff_curate, staff_projects, staff_renders
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import coverage, projects, staff_sessions
@@ -81,7 +81,7 @@ def create_project(
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
-    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional, settings: SettingsDep,
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional, settings: SettingsDep,
     first: int = 0, last: int = 23,
 ) -> HTMLResponse:
     """The project at a glance: coverage of the day, what to do next, links to every tool."""

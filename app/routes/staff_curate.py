@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.deps import CurrentStaffOptional, SessionDep, check_csrf
+from app.deps import CurrentStaffOptional, IdPath, SessionDep, check_csrf
 from app.i18n import pick_language
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import curate_view, curation, staff_access
@@ -16,7 +16,7 @@ router = APIRouter()
 
 @router.get("/projects/{project_id}/moments", response_class=HTMLResponse)
 def curate_page(
-    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
     status: str = "", kind: str = "", role: str = "", mood: str = "",
 ) -> HTMLResponse:
     """All moments in time-of-day order under part-of-day headings, filtered, with bulk approve/hide."""
@@ -31,7 +31,7 @@ def curate_page(
 
 @router.post("/projects/{project_id}/moments/bulk")
 def bulk(
-    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
     action: str = Form(""), ids: list[int] = Form(default_factory=list), one: str = Form(""), csrf: str = Form(""),
     back: str = Form(""),
 ) -> RedirectResponse:
@@ -49,7 +49,7 @@ def bulk(
 
 @router.post("/moments/{moment_id}/status")
 def set_status(
-    moment_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+    moment_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
     status: str = Form(...), csrf: str = Form(""),
 ) -> RedirectResponse:
     """Approve or hide one moment."""
@@ -61,7 +61,7 @@ def set_status(
 
 
 @router.get("/moments/{moment_id}", response_class=HTMLResponse)
-def moment_page(moment_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
+def moment_page(moment_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
     """One moment: correct its time and caption, trim a clip with a preview player."""
     user = staff_or_redirect(request, user)
     moment = staff_access.moment_for(session=session, user=user, moment_id=moment_id)
@@ -71,7 +71,7 @@ def moment_page(moment_id: int, request: Request, session: SessionDep, user: Cur
 
 @router.post("/moments/{moment_id}")
 def correct_moment(
-    moment_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+    moment_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
     local_time: str = Form(""), caption: str = Form(""), mood: str = Form(""), csrf: str = Form(""),
 ) -> RedirectResponse:
     """Save a corrected time (marked 'corrected'), caption and mood."""

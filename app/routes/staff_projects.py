@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from app.deps import CurrentStaffOptional, SessionDep, SettingsDep, StorageDep
+from app.deps import CurrentStaffOptional, IdPath, SessionDep, SettingsDep, StorageDep
 from app.routes.staff_common import member_project, staff_ctx
 from app.services import export, project_settings, projects, staff_admin, workshop
 from app.services.errors import NotFound
@@ -17,13 +17,13 @@ from app.web import page
 router = APIRouter()
 
 
-def _back(project_id: int, anchor: str = "") -> RedirectResponse:
+def _back(project_id: IdPath, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/staff/projects/{project_id}/settings{anchor}", status_code=303)
 
 
 @router.get("/projects/{project_id}/settings", response_class=HTMLResponse)
 def settings_page(
-    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional, settings: SettingsDep,
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional, settings: SettingsDep,
 ) -> HTMLResponse:
     """Edit the project; open or close it; rotate its links; manage members."""
     user, project = member_project(request, session, user, project_id)
@@ -41,7 +41,7 @@ def settings_page(
 
 @router.post("/projects/{project_id}/settings")
 def save_settings(
-    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
     title: str = Form(...), day: date = Form(...), timezone: str = Form(...), language: str = Form("en"),
     welcome_text: str = Form(""), consent_text: str = Form(""), prompts: str = Form(""),
     brand_color: str = Form("#E4572E"), auto_approve: bool = Form(False), keep_gps: bool = Form(False),
@@ -58,7 +58,7 @@ def save_settings(
 
 @router.post("/projects/{project_id}/logo")
 def upload_logo(
-    project_id: int, request: Request, session: SessionDep, storage: StorageDep, user: CurrentStaffOptional,
+    project_id: IdPath, request: Request, session: SessionDep, storage: StorageDep, user: CurrentStaffOptional,
     logo: UploadFile = File(...), csrf: str = Form(""),
 ) -> RedirectResponse:
     """Store the brand logo (PNG, JPEG or WebP) under a content-addressed key."""
@@ -69,7 +69,7 @@ def upload_logo(
 
 @router.post("/projects/{project_id}/music")
 def upload_music(
-    project_id: int, request: Request, session: SessionDep, storage: StorageDep, user: CurrentStaffOptional,
+    project_id: IdPath, request: Request, session: SessionDep, storage: StorageDep, user: CurrentStaffOptional,
     music: UploadFile = File(...), csrf: str = Form(""),
 ) -> RedirectResponse:
     """Store the project's music bed for films."""
@@ -79,7 +79,7 @@ def upload_music(
 
 
 @router.get("/projects/{project_id}/logo")
-def logo(project_id: int, request: Request, session: SessionDep, storage: StorageDep,
+def logo(project_id: IdPath, request: Request, session: SessionDep, storage: StorageDep,
          user: CurrentStaffOptional) -> FileResponse:
     """The project's logo, for its staff."""
     _user, project = member_project(request, session, user, project_id)
@@ -90,7 +90,7 @@ def logo(project_id: int, request: Request, session: SessionDep, storage: Storag
 
 
 @router.post("/projects/{project_id}/contributions")
-def open_or_close(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+def open_or_close(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
                   open: bool = Form(...), csrf: str = Form("")) -> RedirectResponse:
     """Close (or reopen) the invite for new moments."""
     _user, project = member_project(request, session, user, project_id, csrf=csrf)
@@ -99,7 +99,7 @@ def open_or_close(project_id: int, request: Request, session: SessionDep, user: 
 
 
 @router.post("/projects/{project_id}/invite/rotate")
-def rotate_invite(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+def rotate_invite(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
                   csrf: str = Form("")) -> RedirectResponse:
     """A new invite link; the old one stops working."""
     _user, project = member_project(request, session, user, project_id, csrf=csrf)
@@ -108,7 +108,7 @@ def rotate_invite(project_id: int, request: Request, session: SessionDep, user: 
 
 
 @router.post("/projects/{project_id}/present-link")
-def present_link(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+def present_link(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
                  action: str = Form(...), csrf: str = Form("")) -> RedirectResponse:
     """Make a new read-only presentation link (the old one stops working), or switch it off."""
     _user, project = member_project(request, session, user, project_id, csrf=csrf)
@@ -120,7 +120,7 @@ def present_link(project_id: int, request: Request, session: SessionDep, user: C
 
 
 @router.get("/projects/{project_id}/qr.{fmt}")
-def invite_qr(project_id: int, fmt: str, request: Request, session: SessionDep, user: CurrentStaffOptional,
+def invite_qr(project_id: IdPath, fmt: str, request: Request, session: SessionDep, user: CurrentStaffOptional,
               settings: SettingsDep) -> Response:
     """The invite QR code to download, as PNG (screens, slides) or SVG (print)."""
     _user, project = member_project(request, session, user, project_id)
@@ -134,7 +134,7 @@ def invite_qr(project_id: int, fmt: str, request: Request, session: SessionDep, 
 
 
 @router.post("/projects/{project_id}/members")
-def add_member(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+def add_member(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
                email: str = Form(...), csrf: str = Form("")) -> RedirectResponse:
     """Give another staff member access to this project."""
     _user, project = member_project(request, session, user, project_id, csrf=csrf)
@@ -143,7 +143,7 @@ def add_member(project_id: int, request: Request, session: SessionDep, user: Cur
 
 
 @router.post("/projects/{project_id}/members/{member_id}/remove")
-def remove_member(project_id: int, member_id: int, request: Request, session: SessionDep,
+def remove_member(project_id: IdPath, member_id: IdPath, request: Request, session: SessionDep,
                   user: CurrentStaffOptional, csrf: str = Form("")) -> RedirectResponse:
     """Take a staff member off this project."""
     _user, project = member_project(request, session, user, project_id, csrf=csrf)
@@ -152,7 +152,7 @@ def remove_member(project_id: int, member_id: int, request: Request, session: Se
 
 
 @router.get("/projects/{project_id}/export.zip")
-def export_zip(project_id: int, request: Request, session: SessionDep, storage: StorageDep,
+def export_zip(project_id: IdPath, request: Request, session: SessionDep, storage: StorageDep,
                user: CurrentStaffOptional) -> StreamingResponse:
     """Everything of the project as one zip, streamed: originals, metadata and consents, notes, renders."""
     _user, project = member_project(request, session, user, project_id)
@@ -162,14 +162,14 @@ def export_zip(project_id: int, request: Request, session: SessionDep, storage: 
 
 
 @router.get("/projects/{project_id}/delete", response_class=HTMLResponse)
-def delete_page(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
+def delete_page(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
     """Confirm before deleting a project and all its files."""
     user, project = member_project(request, session, user, project_id)
     return page(request, "staff/delete.html", staff_ctx(request, user, project=project))
 
 
 @router.post("/projects/{project_id}/delete")
-def delete(project_id: int, request: Request, session: SessionDep, storage: StorageDep,
+def delete(project_id: IdPath, request: Request, session: SessionDep, storage: StorageDep,
            user: CurrentStaffOptional, confirm_title: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
     """Delete the project: its rows, and the files no other project shares."""
     _user, project = member_project(request, session, user, project_id, csrf=csrf)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.deps import CurrentStaffOptional, SessionDep, check_csrf
+from app.deps import CurrentStaffOptional, IdPath, SessionDep, check_csrf
 from app.models import User
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import builder, coverage, project_settings, projects, rendering, staff_access
@@ -20,7 +20,7 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.form()).items()}
 
 
-def _film_page(request: Request, session: SessionDep, user: User, project_id: int, form: dict[str, str],
+def _film_page(request: Request, session: SessionDep, user: User, project_id: IdPath, form: dict[str, str],
                preview: bool) -> HTMLResponse:
     project = projects.project_for(session=session, user=user, project_id=project_id)
     plan, plan_error = None, None
@@ -39,14 +39,14 @@ def _film_page(request: Request, session: SessionDep, user: User, project_id: in
 
 
 @router.get("/projects/{project_id}/film", response_class=HTMLResponse)
-def film_builder(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
+def film_builder(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
     """The film options form with sensible defaults, and past films."""
     user = staff_or_redirect(request, user)
     return _film_page(request, session, user, project_id, {}, preview=False)
 
 
 @router.post("/projects/{project_id}/film/preview", response_class=HTMLResponse)
-async def film_preview(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+async def film_preview(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
                        csrf: str = Form("")) -> HTMLResponse:
     """The plan these options make (chapters, order, length, cuts): built now, nothing is decoded."""
     user = staff_or_redirect(request, user)
@@ -57,7 +57,7 @@ async def film_preview(project_id: int, request: Request, session: SessionDep, u
 
 @router.post("/projects/{project_id}/films")
 async def start_film(
-    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional, csrf: str = Form(""),
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional, csrf: str = Form(""),
 ) -> RedirectResponse:
     """Queue a film with the options from the form."""
     user, project = member_project(request, session, user, project_id, csrf=csrf)
@@ -69,7 +69,9 @@ async def start_film(
 
 
 @router.get("/projects/{project_id}/collage", response_class=HTMLResponse)
-def collage_builder(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
+def collage_builder(
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional
+) -> HTMLResponse:
     """The collage options form and past collages with their downloads."""
     user, project = member_project(request, session, user, project_id)
     return page(request, "staff/collage.html", staff_ctx(
@@ -80,7 +82,7 @@ def collage_builder(project_id: int, request: Request, session: SessionDep, user
 
 @router.post("/projects/{project_id}/collages")
 async def start_collage(
-    project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional, csrf: str = Form(""),
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional, csrf: str = Form(""),
 ) -> RedirectResponse:
     """Queue the collage and, alongside, a small PNG preview that is ready first."""
     user, project = member_project(request, session, user, project_id, csrf=csrf)
@@ -93,7 +95,7 @@ async def start_collage(
 
 @router.get("/renders/{render_id}", response_class=HTMLResponse)
 def watch_page(
-    render_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional, preview: int = 0,
+    render_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional, preview: int = 0,
 ) -> HTMLResponse:
     """Progress while rendering; the player (film) or picture (collage) with downloads when done."""
     user = staff_or_redirect(request, user)
@@ -103,7 +105,7 @@ def watch_page(
 
 
 @router.post("/renders/{render_id}/cancel")
-def cancel(render_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+def cancel(render_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
            csrf: str = Form("")) -> RedirectResponse:
     """Stop a queued or running render."""
     user = staff_or_redirect(request, user)
@@ -114,7 +116,7 @@ def cancel(render_id: int, request: Request, session: SessionDep, user: CurrentS
 
 
 @router.get("/projects/{project_id}/lanes", response_class=HTMLResponse)
-def lanes_page(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
+def lanes_page(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
     """Customers above, employees below, hour by hour: the two days side by side, ready to project."""
     user, project = member_project(request, session, user, project_id)
     return page(request, "staff/lanes.html", staff_ctx(request, user, project=project,

@@ -6,6 +6,7 @@ budget cut before they spend minutes rendering.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,9 +40,12 @@ def film_options_from_form(form: Mapping[str, str], *, music_key: str | None = N
             continue
         if name in NUMBERS:
             try:
-                options[name] = NUMBERS[name](value)
+                number = NUMBERS[name](value)
+                if not math.isfinite(number):  # "nan" and "inf" parse as floats but are no length
+                    raise ValueError(value)
             except ValueError:
                 raise Invalid(f"{name.replace('_', ' ')} must be a number, not '{value}'") from None
+            options[name] = number
         else:
             options[name] = value
     if str(form.get("lanes", "")).lower() in ("1", "on", "true"):

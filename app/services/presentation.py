@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Moment, Project, Render, utcnow
 from app.services.curation import moments_in_day_order
-from app.services.errors import NotFound
+from app.services.errors import Invalid, NotFound
 from app.services.qr import qr_svg
 from app.services.workshop import note_dict, notes_of, prompts_of
 from media_pipeline.daytime import part_label, part_of_day
@@ -140,15 +141,30 @@ def page_values(*, session: Session, project: Project, links: Links, language: s
     }
 
 
+MAX_CURSOR_ID = 2**63 - 1  # no row has a larger id; the database driver overflows on one
+
+
 def _cursor(text: str | None) -> tuple[datetime, int] | None:
-    """'2024-07-24T07:15:30.123456|42' (the last event id) -> (updated_at, moment id)."""
+    """'2024-07-24T07:15:30.123456|42' (the last event id) -> (updated_at, moment id); unreadable: None."""
     if not text or "|" not in text:
         return None
     when, _, ident = text.partition("|")
     try:
-        return datetime.fromisoformat(when), int(ident)
+        since, moment_id = datetime.fromisoformat(when), int(ident)
     except ValueError:
         return None
+    if since.tzinfo is not None:  # the database keeps naive UTC; an aware time would not compare with it
+        since = since.astimezone(UTC).replace(tzinfo=None)
+    return (since, moment_id) if 0 <= moment_id <= MAX_CURSOR_ID else None
+
+
+def check_cursor(text: str | None) -> None:
+    """Refuse a last-event id whose moment id no row can have (an unreadable one just starts from now)."""
+    if text and "|" in text:
+        ident = text.partition("|")[2].strip()
+        # ASCII digits only, and the length first: int() refuses over 4300 digits with a ValueError of its own
+        if re.fullmatch(r"-?[0-9]+", ident) and (len(ident) > 19 or not 0 <= int(ident) <= MAX_CURSOR_ID):
+            raise Invalid(f"the event id's moment number must be from 0 to {MAX_CURSOR_ID}")
 
 
 def _poll(sessions: sessionmaker[Session], project_id: int, links: Links, language: str, since: datetime,

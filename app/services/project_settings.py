@@ -14,12 +14,13 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from app.models import Project
-from app.services.errors import Invalid, Unsupported
+from app.services.errors import Invalid, TooLargeError, Unsupported
 from app.services.projects import LANGUAGES, check_timezone, new_token
 from app.services.workshop import parse_prompts
 from app.storage import Storage, TooLarge
 
 MAX_LOGO_BYTES = 5 * 1024 * 1024
+MAX_LOGO_PIXELS = 25_000_000  # a logo is shown at most screen-wide; more pixels only cost memory
 MAX_MUSIC_BYTES = 100 * 1024 * 1024
 MAX_MUSIC_S = 30 * 60
 MUSIC_FORMATS = {"mp3": "mp3", "mov": "m4a", "mp4": "m4a", "m4a": "m4a", "wav": "wav", "ogg": "ogg", "flac": "flac"}
@@ -78,7 +79,11 @@ def _store_asset(
         staged = storage.stage(source, max_bytes=max_bytes)
     except TooLarge:
         raise Invalid(f"the {what} is larger than {max_bytes // (1024 * 1024)} MB") from None
-    ext = detect(staged.path)
+    try:
+        ext = detect(staged.path)
+    except BaseException:  # a refusal from detect (too many pixels) or a crash: the staging file goes too
+        storage.discard(staged)
+        raise
     if ext is None:
         storage.discard(staged)
         raise Unsupported(refusal)
@@ -91,9 +96,15 @@ def _store_asset(
 def _logo_ext(path: Path) -> str | None:
     try:
         with Image.open(path) as img:
+            if img.width * img.height > MAX_LOGO_PIXELS:
+                raise TooLargeError(f"the logo is {img.width}x{img.height} pixels; at most "
+                                    f"{MAX_LOGO_PIXELS // 1_000_000} million pixels please (e.g. 2000x1000)")
             ext = LOGO_FORMATS.get(img.format or "")
             img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
+    except Image.DecompressionBombError:  # Pillow refuses far larger images before we can ask
+        raise TooLargeError(f"the logo has far too many pixels; at most {MAX_LOGO_PIXELS // 1_000_000} million "
+                            "pixels please (e.g. 2000x1000)") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return None
     return ext
 

@@ -120,7 +120,7 @@ def _as_int(name: str, value: Any) -> int:
         if isinstance(value, bool):
             raise ValueError
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # int(float("inf")) overflows
         raise PlanError(f"The collage option {name} must be a whole number, not {value!r}.") from None
 
 

@@ -91,3 +91,12 @@ def desktop(browser):  # type: ignore[no-untyped-def]
     page = context.new_page()
     yield page
     context.close()
+
+
+def wait_for_js(page, expression: str, *, timeout_ms: float = 30000) -> None:  # type: ignore[no-untyped-def]
+    """Poll `expression` until it is truthy. Playwright's wait_for_function evaluates its predicate with eval()
+    inside the page, which the pages' Content-Security-Policy (rightly) blocks; page.evaluate is not subject to it."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for: {expression}"
+        page.wait_for_timeout(50)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.models import Moment
 from tests import factories
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, wait_for_js
 from tests.mediagen import make_clip, make_photo
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def test_phone_sends_two_files_with_progress_and_keeps_the_original_bytes(
     phone.locator(f"label[for={good.get_attribute('id')}]").click()
     assert good.is_checked()
     phone.check("#u-consent")
-    phone.wait_for_function("document.querySelectorAll('li.upload[data-state=done]').length === 2", timeout=DONE_S)
+    wait_for_js(phone, "document.querySelectorAll('li.upload[data-state=done]').length === 2", timeout_ms=DONE_S)
     assert rows.nth(0).locator(".progress").get_attribute("aria-valuenow") == "100"
     assert phone.locator("#u-done").is_visible()
     phone.screenshot(path=str(artifacts / "contribute-phone-done.png"), full_page=True)
@@ -95,7 +95,7 @@ def test_phone_sends_two_files_with_progress_and_keeps_the_original_bytes(
     check = rows.nth(1).locator(".timecheck")
     assert check.is_visible()
     check.get_by_role("button", name="Yes, that's right").click()
-    phone.wait_for_function("!document.querySelectorAll('li.upload')[1].querySelector('.timecheck').offsetParent")
+    wait_for_js(phone, "!document.querySelectorAll('li.upload')[1].querySelector('.timecheck').offsetParent")
     assert all(m.time_confirmed for m in moments(live_server))
     # a caption typed after the upload is saved on its own
     rows.nth(1).locator("textarea").fill("Wandeling")
@@ -169,7 +169,7 @@ def test_my_moments_edit_caption_and_delete(
     phone.check("#u-consent")
     phone.set_input_files("#u-files", [str(make_photo(tmp_path / "a.jpg", size=(320, 240), colour="magenta")),
                                        str(make_photo(tmp_path / "b.jpg", size=(320, 240), colour="cyan"))])
-    phone.wait_for_function("document.querySelectorAll('li.upload[data-state=done]').length === 2", timeout=DONE_S)
+    wait_for_js(phone, "document.querySelectorAll('li.upload[data-state=done]').length === 2", timeout_ms=DONE_S)
     phone.get_by_role("link", name="See and edit my moments").click()
     phone.wait_for_url("**/me")
     cards = phone.locator("li.moment")

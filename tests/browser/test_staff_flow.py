@@ -10,7 +10,7 @@ import pytest
 
 from app.models import Render
 from tests import factories
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, wait_for_js
 from tests.mediagen import make_photo
 from tests.web.test_staff_pages import approve_all
 
@@ -95,7 +95,7 @@ def test_curate_correct_time_make_film_and_seek(
     ranges: list[int] = []
     desktop.on("response", lambda r: ranges.append(r.status) if "/file" in r.url else None)
     desktop.reload()
-    desktop.wait_for_function("document.querySelector('#player').readyState >= 1", timeout=30000)
+    wait_for_js(desktop, "document.querySelector('#player').readyState >= 1", timeout_ms=30000)
     duration = desktop.evaluate("document.querySelector('#player').duration")
     assert duration > 2
     desktop.evaluate("""() => new Promise(done => { const v = document.querySelector('#player');
@@ -104,7 +104,7 @@ def test_curate_correct_time_make_film_and_seek(
     assert 206 in ranges
     chapter = desktop.locator("[data-seek]").last
     chapter.click()
-    desktop.wait_for_function(f"Math.abs(document.querySelector('#player').currentTime - "
+    wait_for_js(desktop, f"Math.abs(document.querySelector('#player').currentTime - "
                               f"{chapter.get_attribute('data-seek')}) < 1")
     desktop.screenshot(path=str(artifacts / "staff-watch-1440.png"), full_page=True)
 
@@ -118,7 +118,7 @@ def test_curate_correct_time_make_film_and_seek(
         s.commit()
         running_id, keys = running.id, (done.output_key, done.poster_key, done.captions_key)
     desktop.goto(f"{live_server.url}/staff/renders/{running_id}")
-    desktop.wait_for_function("document.querySelector('#eta').textContent.includes('12 s')")
+    wait_for_js(desktop, "document.querySelector('#eta').textContent.includes('12 s')")
     assert desktop.get_attribute(".progress", "aria-valuenow") == "40.0"
     desktop.screenshot(path=str(artifacts / "staff-progress-1440.png"))
     with live_server.ctx.sessions() as s:
@@ -142,7 +142,7 @@ def test_curate_correct_time_make_film_and_seek(
     # the presentation shows the newest collage and film
     desktop.goto(f"{base}/present")
     desktop.keyboard.press("c")
-    desktop.wait_for_function("document.querySelector('#view-collage img').naturalWidth > 0")
+    wait_for_js(desktop, "document.querySelector('#view-collage img').naturalWidth > 0")
     desktop.keyboard.press("v")
     assert desktop.is_visible("video#film")
     desktop.screenshot(path=str(artifacts / "present-film-1440.png"))
