@@ -5,14 +5,15 @@ The CLI has no project day, so it keeps every date a file can carry; the planner
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from media_pipeline.capture_time import resolve_capture_time, utc_time
 from media_pipeline.collage import CollageOptions, build_collage_plan
 from media_pipeline.daytime import utc_microseconds
 from media_pipeline.film import FilmOptions, build_film_plan
-from media_pipeline.types import Moment, ProjectInfo
+from media_pipeline.types import CaptureTime, Moment, ProjectInfo
 
 PROJECT = ProjectInfo(title="Any year", date="2024-07-24")
 
@@ -60,3 +61,20 @@ def test_film_plan_orders_moments_of_any_year(ordering: str, chapters: str, lane
 def test_collage_plan_places_moments_of_any_year(layout: str) -> None:
     plan = build_collage_plan(moments(), PROJECT, CollageOptions.from_dict({"layout": layout, "size": "1280x720"}))
     assert {t.moment_id for t in plan.tiles} == {m.id for m in moments()}
+
+
+@pytest.mark.parametrize("zone", [None, "Pacific/Kiritimati", "America/Adak"])
+def test_capture_time_of_any_year_never_overflows(zone: str | None) -> None:
+    """Year 1 east and year 9999 west of Greenwich from a file or a client: skipped as wrong clocks, no crash."""
+    uploaded = datetime(2024, 7, 24, 12, tzinfo=UTC)
+    east, west = timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))
+    for client in (datetime.min.replace(tzinfo=east), datetime.max.replace(tzinfo=west), datetime.min, datetime.max):
+        found = resolve_capture_time(embedded=None, filename=None, client_captured_at=client, device_tz=zone,
+                                     project_tz=None, uploaded_at=uploaded)
+        assert found.source == "upload"
+    for embedded in (CaptureTime(datetime.max, -720, "exif"), CaptureTime(datetime.max, 0, "container-utc"),
+                     CaptureTime(datetime.min, 0, "container-utc")):
+        found = resolve_capture_time(embedded=embedded, filename=None, client_captured_at=None, device_tz=zone,
+                                     project_tz=None, uploaded_at=uploaded)
+        assert found.source == "upload"
+    assert utc_time("9999-12-31T23:59:59-05:00") is None
