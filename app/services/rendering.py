@@ -164,6 +164,8 @@ def run_render(render_id: int, *, ctx: Context) -> None:
                 workers=ctx.settings.render_workers,
                 log=tracker.log,
             )
+            if tracker.cancelled(force=True):  # asked in the last half second: the film is not kept
+                raise RenderCancelled("The render was cancelled.")
             keys = {
                 "output_key": ctx.storage.put_file(result.video_path, f"renders/{render_id}/film.mp4"),
                 "poster_key": ctx.storage.put_file(result.poster_path, f"renders/{render_id}/poster.jpg"),
