@@ -78,3 +78,10 @@ def test_capture_time_of_any_year_never_overflows(zone: str | None) -> None:
                                      project_tz=None, uploaded_at=uploaded)
         assert found.source == "upload"
     assert utc_time("9999-12-31T23:59:59-05:00") is None
+
+
+@pytest.mark.parametrize("when", [datetime.min, datetime(999, 5, 6, 7, 8, 9, 123), datetime.max])
+def test_probe_rows_give_any_year_back_as_it_was(when: datetime) -> None:
+    """`dayreel probe --json` and the CLI's folder films read `captured_local` back with fromisoformat."""
+    text = CaptureTime(when, None, "exif").to_dict()["captured_local"]
+    assert datetime.fromisoformat(text) == when.replace(microsecond=0)
