@@ -197,7 +197,8 @@ def run_render(render_id: int, *, ctx: Context) -> None:
         with ctx.sessions() as session:
             render = session.get(Render, render_id)
             if render is not None:
-                _finish(session, render, status="failed", error=_readable(err), log=tracker.text())
+                _finish(session, render, status="failed", error=_readable(err),
+                        log=tracker.text(f"failed: {type(err).__name__}: {_readable(err)}"))
         return
     finally:
         shutil.rmtree(work, ignore_errors=True)
