@@ -21,7 +21,7 @@ from app.schemas import MomentPublic, media_url
 from app.services import contributors, projects
 from app.services.errors import Invalid, NotFound, ServiceError
 from app.services.ingest import UploadFields, allowed_scopes, ingest_upload
-from app.services.moment_time import CaptureTimeOutOfRange
+from app.services.moment_time import CaptureTimeOutOfRange, capture_window
 from app.web import page
 
 router = APIRouter(tags=["contribute"])
@@ -66,6 +66,7 @@ def _client_config(project: Project, settings: Settings, lang: str) -> str:
         "momentUrl": f"/api/invites/{project.invite_token}/me/moments/{{id}}",
         "meUrl": f"/c/{project.invite_token}/me",
         "chunkBytes": CHUNK_BYTES,
+        "days": list(capture_window(project.day)),  # the dates a client's time may name (moment_time)
         "maxBytes": settings.max_upload_bytes,
         "lang": lang,
         "moods": [{"value": m, "emoji": MOOD_EMOJI[m]} for m in MOODS],

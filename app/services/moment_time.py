@@ -31,6 +31,11 @@ def in_window(local: datetime, day: date) -> bool:
     return abs((local.date() - day).days) <= WINDOW_DAYS
 
 
+def capture_window(day: date) -> tuple[str, str]:
+    """The first and last date (ISO) a client's capture time may name for a project on `day`."""
+    return ((day - timedelta(days=WINDOW_DAYS)).isoformat(), (day + timedelta(days=WINDOW_DAYS)).isoformat())
+
+
 def check_offset(minutes: int | None) -> None:
     if minutes is not None and not MIN_OFFSET_MIN <= minutes <= MAX_OFFSET_MIN:
         raise Invalid("the UTC offset must be between -12:00 and +14:00")
@@ -45,8 +50,8 @@ def check_capture_time(when: datetime | None, day: date, *, utc_offset_min: int 
     offset = when.utcoffset()
     check_offset(int(offset // timedelta(minutes=1)) if offset is not None else utc_offset_min)
     if not in_window(when, day):
-        first, last = day - timedelta(days=WINDOW_DAYS), day + timedelta(days=WINDOW_DAYS)
+        first, last = capture_window(day)
         raise CaptureTimeOutOfRange(
             f"the time {when.date().isoformat()} is too far from the project's day ({day.isoformat()}): "
-            f"please give a date between {first.isoformat()} and {last.isoformat()}"
+            f"please give a date between {first} and {last}"
         )
