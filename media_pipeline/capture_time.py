@@ -169,10 +169,16 @@ def xmp_time(packet: str | None) -> CaptureTime | None:
             qname = re.escape(f"{prefix}:{name}")
             pattern = re.compile(rf"{qname}\s*=\s*[\"']([^\"']+)[\"']|<{qname}>\s*([^<]+?)\s*</{qname}>")
             for match in pattern.finditer(packet):
-                found = iso_time(match[1] or match[2], source="xmp")
+                found = iso_time(match[1] or match[2], source="xmp") or _exif_style(match[1] or match[2])
                 if found is not None:
                     return found
     return None
+
+
+def _exif_style(value: str) -> CaptureTime | None:
+    """Some writers put EXIF's "2008:03:14 09:26:53" into XMP; lenient, as exiftool is."""
+    found = exif_time(value)
+    return CaptureTime(found.local, found.utc_offset_min, "xmp") if found is not None else None
 
 
 def utc_time(value: str | None) -> CaptureTime | None:

@@ -90,6 +90,11 @@ def test_near_iso_dates_are_read_leniently(written: str, local: datetime, offset
     assert iso_time(written, source="xmp") == CaptureTime(local, offset, "xmp")
 
 
+def test_exif_style_date_in_xmp_is_read() -> None:
+    xmp = packet("   <xap:CreateDate>2008:03:14 09:26:53</xap:CreateDate>", XAP)
+    assert xmp_time(xmp) == CaptureTime(datetime(2008, 3, 14, 9, 26, 53), None, "xmp")
+
+
 def test_near_iso_date_in_a_file(tmp_path: Path) -> None:
     xmp = packet("   <xap:CreateDate>2024-04-22T14:38:09.526GMT+02:00</xap:CreateDate>", XAP)
     photo = jpeg_with_app1_xmp(tmp_path / "gmt.jpg", xmp)
