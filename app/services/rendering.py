@@ -8,6 +8,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -147,12 +148,13 @@ def run_render(render_id: int, *, ctx: Context) -> None:
             return
         kind, ext = render.kind, output_ext(render)
 
-    work = ctx.storage.temp_dir() / f"render-{render_id}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    out = work / f"{kind}.{ext}"
     tracker = _Tracker(ctx, render_id)
+    work: Path | None = None
     try:
+        work = ctx.storage.temp_dir() / f"render-{render_id}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)  # a full disk fails the render here, like any other error below
+        out = work / f"{kind}.{ext}"
         if kind == "film":
             result = render_film(
                 plan,
@@ -201,7 +203,8 @@ def run_render(render_id: int, *, ctx: Context) -> None:
                         log=tracker.text(f"failed: {type(err).__name__}: {_readable(err)}"))
         return
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     with ctx.sessions() as session:
         render = session.get(Render, render_id)
         if render is not None:

@@ -124,3 +124,24 @@ def test_cancel_a_running_render(
     assert (render.status, render.output_key) == ("cancelled", None)
     assert render.finished_at is not None
     assert not (ctx.settings.data_dir / "renders" / str(render.id)).exists()
+
+
+def test_an_error_before_rendering_starts_fails_the_render_too(
+    client: TestClient, ctx: Context, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    """The render's work folder cannot be made (a file is in its place, as a full or broken disk would do)."""
+    add_moment(client, project.invite_token, tmp_path, 9)
+    approve_all(ctx, project.id)
+    with ctx.sessions() as s:
+        render = Render(project_id=project.id, kind="film", options=TINY, status="queued")
+        s.add(render)
+        s.commit()
+        render_id = render.id
+    blocker = ctx.storage.temp_dir() / f"render-{render_id}"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("not a folder")
+    rendering.run_render(render_id, ctx=ctx)
+    render = _render(ctx, render_id)
+    assert (render.status, render.output_key) == ("failed", None)
+    assert render.error and "render-" in render.error
+    assert "failed: FileExistsError" in render.log
