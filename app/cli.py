@@ -176,7 +176,7 @@ def probe_file(path: Path, tz: str | None) -> dict[str, Any]:
         filename=path.name,
         client_captured_at=None,
         device_tz=tz,
-        project_tz=tz or "UTC",
+        project_tz=None,  # no project here: without --tz a file's offset, when it has none, stays unknown
         # no upload here: the file's modification time stands in for the upload time
         uploaded_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
     )

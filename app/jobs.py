@@ -60,7 +60,11 @@ def derive_moment(moment_id: int) -> None:
 def run_render(render_id: int) -> None:
     from app.services import rendering
 
-    rendering.run_render(render_id, ctx=context())
+    try:
+        rendering.run_render(render_id, ctx=context())
+    except Exception as err:  # whatever went wrong, the render must not stay "running" at 0 %
+        log.exception("render %s: job failed", render_id)
+        rendering.mark_failed(context(), render_id, f"The render stopped on an unexpected error: {err!s}"[:500])
 
 
 def enqueue_derive(moment_id: int) -> None:

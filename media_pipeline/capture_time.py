@@ -6,10 +6,12 @@ app calls `resolve_capture_time` once it knows the contributor's time zone and t
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from media_pipeline.daytime import utc_microseconds
 from media_pipeline.types import CaptureTime, TimeSource
 
 # A year before this is a camera with an unset clock or a zero epoch (1904 QuickTime, 1970 Unix).
@@ -31,6 +33,24 @@ _DATETIME_RE = re.compile(
 _WHATSAPP_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{3}-(?P<y>(?:19|20)\d\d)(?P<mo>\d\d)(?P<d>\d\d)-WA\d+", re.I)
 _EXIF_RE = re.compile(r"^\s*(\d{4})[:-](\d\d)[:-](\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?")
 _OFFSET_RE = re.compile(r"^\s*([+-])(\d\d):?(\d\d)\s*$")
+# "GMT+02:00" / "UTC+2" / a trailing " UTC" that some XMP writers put where ISO 8601 has "+02:00" or "Z"
+_ZONE_WORD_RE = re.compile(r"\s*(?:GMT|UTC)\s*(?:(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d\d))?)?\s*$", re.I)
+
+# XMP properties that say when a photo was taken, in order of trust: (namespace URI, property name).
+# The namespace, not the prefix, names a property: Photoshop CS-era files write xmp:CreateDate as "xap:".
+XMP_NS = "http://ns.adobe.com/xap/1.0/"
+_XMP_DATES = (
+    ("http://ns.adobe.com/photoshop/1.0/", "DateCreated"),
+    (XMP_NS, "CreateDate"),
+    ("http://ns.adobe.com/exif/1.0/", "DateTimeOriginal"),
+)
+# the prefixes these namespaces usually have, for a packet fragment that lost its xmlns declarations
+_XMP_USUAL_PREFIXES = {
+    "http://ns.adobe.com/photoshop/1.0/": ("photoshop",),
+    XMP_NS: ("xmp", "xap"),
+    "http://ns.adobe.com/exif/1.0/": ("exif",),
+}
+_XMLNS_RE = re.compile(r"xmlns:([A-Za-z_][\w.-]*)\s*=\s*[\"']([^\"']+)[\"']")
 
 
 def _valid(
@@ -112,6 +132,7 @@ def iso_time(value: str | None, *, source: TimeSource) -> CaptureTime | None:
     text = value.strip("\x00 ")
     if not re.match(r"^\d{4}-?\d\d-?\d\d[T ]\d\d", text):
         return None
+    text = _ZONE_WORD_RE.sub(_iso_offset, text)  # lenient: "…09.526GMT+02:00" is "…09.526+02:00"
     try:
         parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
@@ -123,13 +144,53 @@ def iso_time(value: str | None, *, source: TimeSource) -> CaptureTime | None:
     return CaptureTime(local=parsed.replace(tzinfo=None), utc_offset_min=minutes, source=source)
 
 
+def _iso_offset(found: re.Match[str]) -> str:
+    if not found["sign"]:
+        return "+00:00"
+    return f"{found['sign']}{int(found['h']):02d}:{found['m'] or '00'}"
+
+
+def xmp_time(packet: str | None) -> CaptureTime | None:
+    """The capture time in an XMP packet (source "xmp"): photoshop:DateCreated, then xmp:CreateDate, then
+    exif:DateTimeOriginal, found by namespace whatever prefix the writer chose ("xap:" in older files).
+
+    A date without a time of day is passed over for the next property. None when there is none.
+    """
+    if not packet:
+        return None
+    declared: dict[str, list[str]] = {}
+    for prefix, uri in _XMLNS_RE.findall(packet):
+        declared.setdefault(uri.strip(), []).append(prefix)
+    for uri, name in _XMP_DATES:
+        # undeclared (a fragment of a packet): the usual prefixes, unless bound to another namespace here
+        taken = {prefix for other, names in declared.items() if other != uri for prefix in names}
+        prefixes = declared.get(uri) or [p for p in _XMP_USUAL_PREFIXES[uri] if p not in taken]
+        for prefix in prefixes:
+            qname = re.escape(f"{prefix}:{name}")
+            pattern = re.compile(rf"{qname}\s*=\s*[\"']([^\"']+)[\"']|<{qname}>\s*([^<]+?)\s*</{qname}>")
+            for match in pattern.finditer(packet):
+                found = iso_time(match[1] or match[2], source="xmp") or _exif_style(match[1] or match[2])
+                if found is not None:
+                    return found
+    return None
+
+
+def _exif_style(value: str) -> CaptureTime | None:
+    """Some writers put EXIF's "2008:03:14 09:26:53" into XMP; lenient, as exiftool is."""
+    found = exif_time(value)
+    return CaptureTime(found.local, found.utc_offset_min, "xmp") if found is not None else None
+
+
 def utc_time(value: str | None) -> CaptureTime | None:
     """A container creation_time (UTC by definition) as CaptureTime(UTC wall time, 0, "container-utc")."""
     found = iso_time(value, source="container-utc")
     if found is None:
         return None
     # "creation_time" is UTC even when written without a zone; honour an explicit offset if one is given
-    utc = found.local - timedelta(minutes=found.utc_offset_min or 0)
+    try:
+        utc = found.local - timedelta(minutes=found.utc_offset_min or 0)
+    except OverflowError:  # year 1 or 9999 with an offset: a wrong clock
+        return None
     if utc.year < EARLIEST_YEAR:
         return None
     return CaptureTime(local=utc, utc_offset_min=0, source="container-utc")
@@ -144,9 +205,10 @@ def _zone(name: str | None) -> tzinfo | None:
         return None  # a browser may send a zone our tz database lacks; fall back to the next one
 
 
-def _in_zone(instant: datetime, zone: tzinfo, source: TimeSource) -> CaptureTime:
+def _in_zone(instant: datetime, zone: tzinfo | None, source: TimeSource) -> CaptureTime:
+    """An instant as wall-clock time in `zone`; with no zone, as written (its own offset, else UTC)."""
     aware = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-    local = aware.astimezone(zone)
+    local = aware.astimezone(zone) if zone is not None else aware
     return CaptureTime(local=local.replace(tzinfo=None), utc_offset_min=_offset_min(local), source=source)
 
 
@@ -155,9 +217,10 @@ def _offset_min(aware: datetime) -> int:
     return int(offset.total_seconds() // 60)
 
 
-def _with_offset(found: CaptureTime, zone: tzinfo) -> CaptureTime:
-    """A local time with its offset; an unknown offset is taken from the zone on that date (DST)."""
-    if found.utc_offset_min is not None:
+def _with_offset(found: CaptureTime, zone: tzinfo | None) -> CaptureTime:
+    """A local time with its offset; an unknown offset is taken from the zone on that date (DST), and stays
+    unknown (None) when no zone is known either."""
+    if found.utc_offset_min is not None or zone is None:
         return found
     offset = _offset_min(found.local.replace(tzinfo=zone))
     return CaptureTime(local=found.local, utc_offset_min=offset, source=found.source)
@@ -166,8 +229,9 @@ def _with_offset(found: CaptureTime, zone: tzinfo) -> CaptureTime:
 def _plausible(found: CaptureTime, uploaded_at: datetime) -> bool:
     if found.local.year < EARLIEST_YEAR:
         return False
-    utc = found.local - timedelta(minutes=found.utc_offset_min or 0)
-    return utc.replace(tzinfo=UTC) <= uploaded_at + FUTURE_SLACK
+    # compared as integers: year 9999 west of Greenwich is past datetime.max in UTC
+    latest = uploaded_at.astimezone(UTC).replace(tzinfo=None) + FUTURE_SLACK
+    return utc_microseconds(found.local, found.utc_offset_min) <= utc_microseconds(latest, 0)
 
 
 def resolve_capture_time(
@@ -176,7 +240,7 @@ def resolve_capture_time(
     filename: str | None,
     client_captured_at: datetime | None,
     device_tz: str | None,
-    project_tz: str,
+    project_tz: str | None,
     uploaded_at: datetime,
 ) -> CaptureTime:
     """The best capture time we have, in the order of trust, as local time with its UTC offset.
@@ -190,10 +254,12 @@ def resolve_capture_time(
        taken as local time (source "client").
     4. `uploaded_at` (aware UTC) converted into the zone (source "upload").
 
-    A time without an offset gets the zone's offset for that date. A candidate from before 1971 (an
-    unset clock, a zero epoch) or later than a day after the upload is skipped as a wrong clock.
+    A time without an offset gets the zone's offset for that date; with no zone at all (the CLI without
+    --tz) its offset stays unknown (None), while a time that is UTC by definition (container, upload) is
+    given in UTC with offset 0. A candidate from before 1971 (an unset clock, a zero epoch) or later than
+    a day after the upload is skipped as a wrong clock.
     """
-    zone = _zone(device_tz) or _zone(project_tz) or UTC
+    zone = _zone(device_tz) or _zone(project_tz)
     uploaded_utc = uploaded_at if uploaded_at.tzinfo else uploaded_at.replace(tzinfo=UTC)
 
     client: CaptureTime | None = None
@@ -201,12 +267,16 @@ def resolve_capture_time(
         if client_captured_at.tzinfo is None:
             client = _with_offset(CaptureTime(client_captured_at, None, "client"), zone)
         else:
-            client = _in_zone(client_captured_at, zone, "client")
+            try:
+                client = _in_zone(client_captured_at, zone, "client")
+            except OverflowError:  # year 1 or 9999 with an offset: no real clock says that
+                client = None
 
     candidates: list[CaptureTime] = []
     if embedded is not None:
         if embedded.source == "container-utc":
-            candidates.append(_in_zone(embedded.local.replace(tzinfo=UTC), zone, "container-utc"))
+            with contextlib.suppress(OverflowError):  # year 1 or 9999 in the zone: a wrong clock
+                candidates.append(_in_zone(embedded.local.replace(tzinfo=UTC), zone, "container-utc"))
         else:
             candidates.append(_with_offset(embedded, zone))
     found = _filename_time(filename) if filename else None

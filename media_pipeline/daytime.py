@@ -56,5 +56,18 @@ def seconds_of_day(local: datetime) -> float:
 
 
 def utc_instant(local: datetime, utc_offset_min: int | None) -> datetime:
-    """Naive UTC for full chronology; an unknown offset is taken as UTC+0."""
+    """Naive UTC for full chronology; an unknown offset is taken as UTC+0.
+
+    Raises OverflowError near datetime.min/max: to order moments, use `utc_microseconds`.
+    """
     return local - timedelta(minutes=utc_offset_min or 0)
+
+
+def utc_microseconds(local: datetime, utc_offset_min: int | None) -> int:
+    """The UTC instant as microseconds since 0001-01-01, for ordering; an unknown offset is taken as UTC+0.
+
+    Plain integers, not datetimes: a moment in year 1 east of Greenwich or in year 9999 west of it still
+    has a place in the order (datetime arithmetic would overflow there).
+    """
+    seconds = local.toordinal() * 86400 + local.hour * 3600 + local.minute * 60 + local.second
+    return (seconds - (utc_offset_min or 0) * 60) * 1_000_000 + local.microsecond

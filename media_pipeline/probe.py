@@ -28,7 +28,7 @@ from typing import Any
 import av
 from PIL import Image, UnidentifiedImageError
 
-from media_pipeline.capture_time import exif_time, iso_time, utc_time
+from media_pipeline.capture_time import exif_time, iso_time, utc_time, xmp_time
 from media_pipeline.images import display_rotation_ccw, video_stream  # also registers the HEIF opener
 from media_pipeline.types import CaptureTime, Kind, MediaError, MediaInfo
 
@@ -73,10 +73,6 @@ _DATETIME_ORIGINAL, _DATETIME_DIGITIZED = 0x9003, 0x9004
 _OFFSET_ORIGINAL, _OFFSET_DIGITIZED = 0x9011, 0x9012
 _SUBSEC_ORIGINAL, _SUBSEC_DIGITIZED = 0x9291, 0x9292
 
-_XMP_DATE_RE = {
-    name: re.compile(rf"{name}\s*=\s*[\"']([^\"']+)[\"']|<{name}>\s*([^<\s]+)\s*</{name}>")
-    for name in ("photoshop:DateCreated", "xmp:CreateDate", "exif:DateTimeOriginal")
-}
 _ISO6709_RE = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)")
 
 
@@ -375,14 +371,7 @@ def _photo_time(exif: Image.Exif, info: dict[str, Any]) -> CaptureTime | None:
         found = exif_time(_text(ifd.get(when)), subsec=_text(ifd.get(subsec)), offset=_text(ifd.get(offset)))
         if found is not None:
             return found
-    xmp = _text(info.get("xmp") or info.get("XML:com.adobe.xmp"))
-    if xmp:
-        for pattern in _XMP_DATE_RE.values():
-            for match in pattern.finditer(xmp):
-                found = iso_time(match[1] or match[2], source="xmp")
-                if found is not None:
-                    return found
-    return None
+    return xmp_time(_text(info.get("xmp") or info.get("XML:com.adobe.xmp")))
 
 
 def _exif_gps(exif: Image.Exif) -> tuple[float, float] | None:

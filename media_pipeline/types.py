@@ -55,7 +55,8 @@ class CaptureTime:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "captured_local": self.local.strftime("%Y-%m-%dT%H:%M:%S"),
+            # isoformat, not strftime: "%Y" of year 1 is "1" on glibc, which fromisoformat cannot read back
+            "captured_local": self.local.isoformat(timespec="seconds"),
             "utc_offset": self.offset_text(),
             "time_source": self.source,
         }

@@ -138,6 +138,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This invite link is not valid any more; ask the organiser for a new one.",
         "nl": "Deze uitnodigingslink werkt niet meer; vraag de organisator om een nieuwe.",
     },
+    "err.time_range": {
+        "en": "This time is too far from the day of the project; please check the date.",
+        "nl": "Deze tijd ligt te ver van de dag van het project; controleer de datum.",
+    },
     "err.network": {
         "en": "The connection was lost. Try again when you are back online.",
         "nl": "De verbinding is weg. Probeer het opnieuw als je weer online bent.",
@@ -161,4 +165,5 @@ SERVER_ERRORS: tuple[tuple[str, str], ...] = (
     ("does not take new moments", "err.closed"),
     ("consent box", "err.consent"),
     ("invite link is not valid", "err.invalid_link"),
+    ("too far from the project's day", "err.time_range"),
 )

@@ -20,8 +20,9 @@ from app.models import Moment, Project
 from app.routes.api import contributor_cookie_name, parse_client_time
 from app.schemas import MomentPublic, media_url
 from app.services import contributors, projects
-from app.services.errors import NotFound, ServiceError
+from app.services.errors import Invalid, NotFound, ServiceError
 from app.services.ingest import UploadFields, allowed_scopes, ingest_upload
+from app.services.moment_time import CaptureTimeOutOfRange, capture_window
 from app.web import page
 
 router = APIRouter(tags=["contribute"], responses=API_ERRORS)
@@ -68,6 +69,7 @@ def _client_config(project: Project, settings: Settings, lang: str) -> str:
         "momentUrl": f"/api/invites/{project.invite_token}/me/moments/{{id}}",
         "meUrl": f"/c/{project.invite_token}/me",
         "chunkBytes": CHUNK_BYTES,
+        "days": list(capture_window(project.day)),  # the dates a client's time may name (moment_time)
         "maxBytes": settings.max_upload_bytes,
         "lang": lang,
         "moods": [{"value": m, "emoji": MOOD_EMOJI[m]} for m in MOODS],
@@ -151,8 +153,8 @@ def invite_post(
             contributor_token=request.cookies.get(contributor_cookie_name(project.id)),
         )
     except ServiceError as err:
-        ctx = {**_invite_context(project, settings, request, lang), "error": err.message, "caption": caption,
-               "alias": alias}
+        ctx = {**_invite_context(project, settings, request, lang), "error": _in_language(err, lang),
+               "caption": caption, "alias": alias}
         return page(request, "contribute/invite.html", ctx, status_code=err.status)
     contributor_token = result.contributor_token or request.cookies.get(contributor_cookie_name(project.id))
     response = page(request, "contribute/thanks.html", {
@@ -294,12 +296,21 @@ def my_moment_edit(
     """Save caption, time and mood of one's own moment (plain form)."""
     check_csrf(request, csrf)
     project = projects.project_by_invite(session=session, token=token)
-    contributors.update_own_moment(
-        session=session, project=project, moment_id=moment_id,
-        contributor_token=request.cookies.get(contributor_cookie_name(project.id)),
-        patch=contributors.OwnMomentPatch(caption=caption, captured_local=_form_time(captured_local), mood=mood),
-    )
+    try:
+        contributors.update_own_moment(
+            session=session, project=project, moment_id=moment_id,
+            contributor_token=request.cookies.get(contributor_cookie_name(project.id)),
+            patch=contributors.OwnMomentPatch(caption=caption, captured_local=_form_time(captured_local), mood=mood),
+        )
+    except CaptureTimeOutOfRange as err:  # the page is in the contributor's language; so is its error
+        raise Invalid(_in_language(err, pick_language(request, project.language))) from None
     return RedirectResponse(f"/c/{token}/me?done=saved#moment-{moment_id}", status_code=303)
+
+
+def _in_language(err: ServiceError, lang: str) -> str:
+    """The error's sentence in the page's language when it has a translation (a time far off), else as is."""
+    key = getattr(err, "translation_key", None)
+    return translate(key, lang) if key else err.message
 
 
 def _form_time(value: str | None) -> datetime | None:

@@ -6,6 +6,7 @@ budget cut before they spend minutes rendering.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +19,8 @@ from app.services import rendering
 from app.services.curation import to_pipeline
 from app.services.errors import Invalid
 from media_pipeline.plan import FilmOptions, PlanError, build_film_plan
+
+log = logging.getLogger("dayreel.builder")
 
 FILM_FIELDS = ("size", "fps", "target_length_s", "photo_s", "max_clip_s", "transition_s", "chapters", "ordering",
                "language", "quality")
@@ -80,6 +83,10 @@ def film_plan_preview(*, session: Session, project: Project, options: dict[str, 
                                FilmOptions.from_dict(options)).to_dict()
     except PlanError as err:
         raise Invalid(str(err)) from None
+    except Exception as err:  # the preview answers with a sentence, never a 500; the log keeps the details
+        log.exception("film plan preview of project %s failed", project.id)
+        raise Invalid(f"the plan could not be made ({type(err).__name__}); "
+                      "check the times of the moments, or tell the administrator") from None
     by_id = {str(m.id): m for m in moments}
     rows = []
     for seg in plan["segments"]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Moment, Project
 from app.services.errors import Invalid
+from app.services.moment_time import check_capture_time
 from media_pipeline.daytime import seconds_of_day
 from media_pipeline.types import Moment as PipelineMoment
 
@@ -41,7 +42,10 @@ class MomentPatch:
 
 
 def update_moment(*, session: Session, moment: Moment, patch: MomentPatch) -> Moment:
-    """Apply a correction; a changed time is marked 'corrected'."""
+    """Apply a correction; a changed time is marked 'corrected'. A time far from the project's day is a 422
+    and nothing of the patch is applied."""
+    if patch.captured_local is not None:
+        check_capture_time(patch.captured_local, moment.project.day, utc_offset_min=patch.utc_offset_min)
     if patch.status is not None:
         if patch.status not in STATUSES:
             raise Invalid(f"status must be one of {', '.join(STATUSES)}")

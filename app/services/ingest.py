@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.models import Contributor, Moment, Project, utcnow
 from app.services.errors import Forbidden, Invalid, TooLargeError, Unsupported
+from app.services.moment_time import check_capture_time, in_window
 from app.services.tokens import token_hash
 from app.storage import Staged, Storage, TooLarge, original_key
 from media_pipeline.capture_time import resolve_capture_time
@@ -49,7 +50,8 @@ class IngestResult:
     contributor_token: str | None  # set when a new contributor was made for this upload
 
 
-def check_fields(fields: UploadFields) -> None:
+def check_fields(fields: UploadFields, project: Project | None = None) -> None:
+    """What the contributor said, checked; with `project`, also the client's time against the project's day."""
     if not fields.consent:
         raise Invalid("please tick the consent box: we can only keep your moment with your consent")
     if fields.mood is not None and not 1 <= fields.mood <= 5:
@@ -66,6 +68,8 @@ def check_fields(fields: UploadFields) -> None:
         from app.services.projects import check_timezone
 
         check_timezone(fields.tz)
+    if project is not None:
+        check_capture_time(fields.captured_at, project.day)
 
 
 def allowed_scopes(project: Project) -> list[str]:
@@ -117,7 +121,7 @@ def ingest_upload(
     """Store, check and record one uploaded file; on any error nothing is left behind."""
     if not project.contributions_open:
         raise Forbidden("this project does not take new moments any more")
-    check_fields(fields)
+    check_fields(fields, project)
     check_scope(project, fields.consent_scope)
     try:
         if isinstance(source, Path):  # already on our disk (resumable upload): move, don't copy
@@ -230,8 +234,10 @@ def _record(
         captured_local=captured.local,
         utc_offset_min=captured.utc_offset_min,
         time_source=captured.source,
-        # only a time read from the file itself is trusted without asking the contributor
-        time_confirmed=captured.source in ("exif", "xmp", "quicktime", "container-utc"),
+        # only a time read from the file itself is trusted without asking the contributor, and only when it
+        # falls near the project's day: a camera clock years off is kept (it is what the file says) but asked
+        time_confirmed=captured.source in ("exif", "xmp", "quicktime", "container-utc")
+        and in_window(captured.local, project.day),
         caption=fields.caption.strip(),
         mood=fields.mood,
         alias=fields.alias.strip(),

@@ -8,6 +8,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -128,27 +129,32 @@ def run_render(render_id: int, *, ctx: Context) -> None:
         render = session.get(Render, render_id)
         if not claimed or render is None:
             return
-        project = render.project
-        moments = [to_pipeline(m) for m in approved_moments(session, project)]
-        info = project_info(project)
         try:
-            if render.kind == "film":
-                plan: Any = build_film_plan(moments, info, FilmOptions.from_dict(render.options))
-            else:
-                plan = build_collage_plan(moments, info, CollageOptions.from_dict(render.options))
+            plan = plan_render(session, render)
+            render.plan = plan.to_dict()
+            session.commit()
         except PlanError as err:
-            _finish(session, render, status="failed", error=str(err))
+            session.rollback()
+            _finish(session, render, status="failed", error=str(err), log=f"planning: {err}")
             return
-        render.plan = plan.to_dict()
-        session.commit()
+        except Exception as err:  # a plan that cannot be made fails the render; it never stays "running"
+            log.exception("render %s: planning failed", render_id)
+            session.rollback()
+            _finish(session, render, status="failed", error=f"The plan could not be made: {_readable(err)}",
+                    log=f"planning failed: {type(err).__name__}: {_readable(err)}")
+            return
+        if _cancel_requested(session, render_id):
+            _finish(session, render, status="cancelled", log="cancelled before rendering started")
+            return
         kind, ext = render.kind, output_ext(render)
 
-    work = ctx.storage.temp_dir() / f"render-{render_id}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    out = work / f"{kind}.{ext}"
     tracker = _Tracker(ctx, render_id)
+    work: Path | None = None
     try:
+        work = ctx.storage.temp_dir() / f"render-{render_id}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)  # a full disk fails the render here, like any other error below
+        out = work / f"{kind}.{ext}"
         if kind == "film":
             result = render_film(
                 plan,
@@ -160,6 +166,8 @@ def run_render(render_id: int, *, ctx: Context) -> None:
                 workers=ctx.settings.render_workers,
                 log=tracker.log,
             )
+            if tracker.cancelled(force=True):  # asked in the last half second: the film is not kept
+                raise RenderCancelled("The render was cancelled.")
             keys = {
                 "output_key": ctx.storage.put_file(result.video_path, f"renders/{render_id}/film.mp4"),
                 "poster_key": ctx.storage.put_file(result.poster_path, f"renders/{render_id}/poster.jpg"),
@@ -168,7 +176,10 @@ def run_render(render_id: int, *, ctx: Context) -> None:
             for moment_id, reason in result.skipped:
                 tracker.log(f"skipped moment {moment_id}: {reason}")
         else:
-            path = render_collage(plan, out, resolve=ctx.storage.path, workers=ctx.settings.render_workers)
+            path = render_collage(plan, out, resolve=ctx.storage.path, workers=ctx.settings.render_workers,
+                                  cancelled=tracker.cancelled)
+            if tracker.cancelled(force=True):  # asked while the last tiles were painted: the file is not kept
+                raise RenderCancelled("The render was cancelled.")
             keys = {"output_key": ctx.storage.put_file(path, f"renders/{render_id}/collage.{ext}")}
     except RenderCancelled:
         with ctx.sessions() as session:
@@ -188,10 +199,12 @@ def run_render(render_id: int, *, ctx: Context) -> None:
         with ctx.sessions() as session:
             render = session.get(Render, render_id)
             if render is not None:
-                _finish(session, render, status="failed", error=_readable(err), log=tracker.text())
+                _finish(session, render, status="failed", error=_readable(err),
+                        log=tracker.text(f"failed: {type(err).__name__}: {_readable(err)}"))
         return
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     with ctx.sessions() as session:
         render = session.get(Render, render_id)
         if render is not None:
@@ -199,6 +212,28 @@ def run_render(render_id: int, *, ctx: Context) -> None:
                 setattr(render, name, key)
             render.progress, render.eta_s = 100.0, 0.0
             _finish(session, render, status="done", log=tracker.text())
+
+
+def mark_failed(ctx: Context, render_id: int, error: str) -> None:
+    """The last word on a render whose job stopped on an unexpected error: failed, never left running."""
+    with ctx.sessions() as session:
+        render = session.get(Render, render_id)
+        if render is not None and render.status in ("queued", "running"):
+            _finish(session, render, status="failed", error=error[:500],
+                    log="\n".join(filter(None, [render.log, f"stopped: {error[:500]}"])))
+
+
+def plan_render(session: Session, render: Render) -> Any:
+    """The film or collage plan of the project's approved moments with the render's options."""
+    moments = [to_pipeline(m) for m in approved_moments(session, render.project)]
+    info = project_info(render.project)
+    if render.kind == "film":
+        return build_film_plan(moments, info, FilmOptions.from_dict(render.options))
+    return build_collage_plan(moments, info, CollageOptions.from_dict(render.options))
+
+
+def _cancel_requested(session: Session, render_id: int) -> bool:
+    return bool(session.scalar(select(Render.cancel_requested).where(Render.id == render_id)))
 
 
 def _finish(session: Session, render: Render, *, status: str, error: str | None = None, log: str | None = None) -> None:
@@ -234,16 +269,15 @@ class _Tracker:
         self._last_write = now
         self._update(progress=round(min(99.0, max(0.0, fraction * 100)), 1), eta_s=eta_s)
 
-    def cancelled(self) -> bool:
+    def cancelled(self, *, force: bool = False) -> bool:
+        """True when the render should stop; asks the database at most twice a second unless `force`."""
         if SHUTTING_DOWN.is_set():
             return True
         now = time.monotonic()
-        if now - self._last_check >= self.INTERVAL_S / 2:
+        if force or now - self._last_check >= self.INTERVAL_S / 2:
             self._last_check = now
             with self.ctx.sessions() as session:
-                self._cancel = bool(
-                    session.scalar(select(Render.cancel_requested).where(Render.id == self.render_id))
-                )
+                self._cancel = self._cancel or _cancel_requested(session, self.render_id)
         return self._cancel
 
     def log(self, line: str) -> None:

@@ -94,7 +94,7 @@ def finish_upload(
     if size is None or offset < size or paths.data.stat().st_size < size:
         raise Conflict(f"this upload is not complete yet: {offset} of {size} bytes arrived")
     fields = _with_metadata_defaults(fields, metadata)
-    check_fields(fields)  # a field mistake keeps the bytes, so the client can correct and ask again
+    check_fields(fields, project)  # a field mistake keeps the bytes, so the client can correct and ask again
     check_scope(project, fields.consent_scope)
     try:
         result = ingest_upload(

@@ -261,7 +261,10 @@
     };
     if (forFinish) {
       var when = u.timeDirty && u.time.value ? new Date(u.time.value) : new Date(u.file.lastModified || Date.now());
-      out.captured_at = isoWithOffset(when);
+      // a file's own date far from the project's day is a copy's date, not the moment's: leave it out (the
+      // server then asks to check the time); a time the contributor typed is sent and checked by the server
+      var day = localInput(when).slice(0, 10);
+      if (u.timeDirty || !cfg.days || (day >= cfg.days[0] && day <= cfg.days[1])) out.captured_at = isoWithOffset(when);
       out.tz = tz || null;
       out.consent = true;
       out.consent_scope = scope();

@@ -25,7 +25,7 @@ from media_pipeline.collage.lanes import draw_lanes
 from media_pipeline.collage.model import CollagePlan, CollageTile
 from media_pipeline.collage.timeline import draw_axis
 from media_pipeline.images import clip_frame, open_image
-from media_pipeline.types import Resolver
+from media_pipeline.types import CancelFn, RenderCancelled, Resolver
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,15 @@ class TileJob:
     frame_at_s: float = 1.0  # clips: which second to show
 
 
-def render_collage(plan: CollagePlan, out_path: Path, *, resolve: Resolver, workers: int | None = None) -> Path:
+def render_collage(
+    plan: CollagePlan, out_path: Path, *, resolve: Resolver, workers: int | None = None,
+    cancelled: CancelFn | None = None,
+) -> Path:
     """Paint `plan` and write it to `out_path` atomically (temp file + os.replace) in `plan.format`.
 
     `workers` is the number of decoding processes (default: CPU count, at most 4; 1 decodes in this
-    process). Returns `out_path`.
+    process). Raises RenderCancelled, writing nothing, when `cancelled()` turns true between tiles.
+    Returns `out_path`.
     """
     canvas = Image.new("RGB", (plan.width, plan.height), plan.palette.background)
     leader_colour = mix(plan.palette.background, plan.palette.ink, 0.35)
@@ -71,6 +75,8 @@ def render_collage(plan: CollagePlan, out_path: Path, *, resolve: Resolver, work
     jobs = [_job(tile, resolve) for tile in plan.tiles]
     font_px = max(8, round(min(plan.width, plan.height) / 54))
     for tile, pixels in zip(plan.tiles, _decode_all(jobs, workers), strict=True):
+        if cancelled is not None and cancelled():
+            raise RenderCancelled("The render was cancelled.")
         x, y, w, h = tile.rect
         if pixels is None:
             draw_placeholder(canvas, tile.rect, plan.palette)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from media_pipeline.film.ffmpeg import Processes
+from media_pipeline.film.ffmpeg import FfmpegError, Processes
 
 
 def _escape_meta(text: str) -> str:
@@ -40,6 +41,15 @@ def join_pieces(procs: Processes, pieces: Sequence[Path], audio: Path, chapters:
         listing.unlink(missing_ok=True)
 
 
-def poster(procs: Processes, body: Path, at_s: float, out_path: Path) -> None:
-    """A JPEG of the frame at `at_s` seconds into `body`."""
-    procs.run(["-ss", f"{max(0.0, at_s):.3f}", "-i", body, "-frames:v", "1", "-q:v", "3", "-f", "image2", out_path])
+def poster(procs: Processes, body: Path, frame: int, out_path: Path) -> None:
+    """A JPEG of frame number `frame` (0-based) of `body`, or of its first frame when it has fewer.
+
+    Chosen by frame count, not by seeking to a time: a seek past the last frame of a very short piece
+    (a 1 s clip is one frame between its crossfades) gives no picture, and ffmpeg fails the whole film.
+    """
+    out_path.unlink(missing_ok=True)
+    with contextlib.suppress(FfmpegError):  # no frame that far in: the first one below
+        procs.run(["-i", body, "-vf", f"trim=start_frame={max(0, frame)}", "-frames:v", "1", "-q:v", "3",
+                   "-f", "image2", "-update", "1", out_path])
+    if not out_path.is_file() or out_path.stat().st_size == 0:
+        procs.run(["-i", body, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", out_path])

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from media_pipeline.daytime import PARTS, PartOfDay, part_label, part_of_day, seconds_of_day, utc_instant
+from media_pipeline.daytime import PARTS, PartOfDay, part_label, part_of_day, seconds_of_day, utc_microseconds
 from media_pipeline.film.budget import Budgeted, fit_budget
 from media_pipeline.film.options import FilmOptions, PlanError
 from media_pipeline.film.words import (
@@ -426,10 +426,10 @@ def _lanes_segment(
 
 def _ordered(moments: Sequence[Moment], options: FilmOptions) -> list[Moment]:
     if options.ordering == "chronological":
-        return sorted(moments, key=lambda m: (utc_instant(m.local_time, m.utc_offset_min), m.id))
+        return sorted(moments, key=lambda m: (utc_microseconds(m.local_time, m.utc_offset_min), m.id))
     # the Life in a Day fold: one 24-hour clock by local time; the UTC instant only breaks ties
     return sorted(
-        moments, key=lambda m: (seconds_of_day(m.local_time), utc_instant(m.local_time, m.utc_offset_min), m.id)
+        moments, key=lambda m: (seconds_of_day(m.local_time), utc_microseconds(m.local_time, m.utc_offset_min), m.id)
     )
 
 

@@ -401,16 +401,27 @@ class _Renderer:
         return True, track
 
     def _poster(self, kept: list[_Done]) -> Path:
-        """A still from the middle of the first moment (the opening card if none is left), kept beside it."""
+        """A still from the middle of the first moment, kept beside it; when that piece gives no picture, the
+        next moment's, then the opening card's: a poster never sinks a film that is already made."""
         pictures = [d for d in kept if d.seg.card is None]
-        chosen = pictures[0] if pictures else kept[0]
-        path = chosen.pieces.folder / "poster.jpg"
-        if not path.exists():
-            body_frames = chosen.seg.frames - 2 * self.plan.transition_frames
+        cards = [d for d in kept if d.seg.card is not None]
+        for chosen in [*pictures, *cards]:
+            path = chosen.pieces.folder / "poster.jpg"
+            if path.exists():
+                return path
+            index = kept.index(chosen)
+            t = self.plan.transition_frames
+            body_frames = chosen.seg.frames - (t if index > 0 else 0) - (t if index < len(kept) - 1 else 0)
             fresh = self._scratch("poster")
-            poster(self.procs, chosen.pieces.body, max(0, body_frames) / 2 / self.plan.fps, fresh / "poster.jpg")
+            try:
+                poster(self.procs, chosen.pieces.body, max(0, body_frames) // 2, fresh / "poster.jpg")
+            except FfmpegError as error:
+                self.say(f"poster: no still from {chosen.seg.id} ({_short(error)}); trying the next one")
+                continue
             self._publish(fresh / "poster.jpg", path)
-        return path
+            if path.exists():
+                return path
+        raise FfmpegError("no segment of the film gave a still for its poster")
 
     def _music(self) -> Path | None:
         if not self.plan.music_key:
