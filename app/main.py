@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import jobs
 from app.config import Settings, get_settings
 from app.context import Context, build_context
+from app.cors import ApiCORS
 from app.routes import api, contribute, media, present, staff, uploads
 from app.routes.staff_common import error_page, wants_page
 from app.services.errors import ServiceError
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         max_age=14 * 86400,
     )
     app.add_middleware(UploadSizeLimit, max_bytes=settings.max_upload_bytes)
+    if settings.cors_origin_list:  # outermost, so refusals (413...) carry CORS headers too
+        app.add_middleware(ApiCORS, origins=settings.cors_origin_list)
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
