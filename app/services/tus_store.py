@@ -2,10 +2,14 @@
 
 The rules that keep a resumed upload byte-exact whatever crashes in between:
 - bytes go where the request said (os.pwrite at the declared offset), never "append at the end";
-- the offset in <id>.info moves forward only after the bytes below it were fsync'd, and the info file is
-  replaced atomically (temp file + os.replace), so it never names bytes that are not on disk;
-- bytes past the recorded offset (a PATCH cut by kill -9) are cut off before anything reads or extends the
-  upload, so HEAD, the next PATCH and finishing all see exactly the recorded prefix;
+- the info file is replaced atomically (temp file + os.replace) and names two offsets: `offset`, recorded
+  right after the pwrite calls below it returned, and `durable`, recorded after an fdatasync. Bytes that
+  pwrite handed to the kernel survive the death of the process (kill -9) but not of the machine, so
+  `offset` is trusted only within the boot that wrote it (the kernel's boot_id is stored beside it); after
+  a reboot only `durable` is. Writeback is started after every record (sync_file_range), and a complete
+  upload is fdatasync'd before it may be finished, so fsync never stalls a PATCH for long;
+- bytes past the trusted offset (a PATCH cut by kill -9) are cut off before anything reads or extends the
+  upload, so HEAD, the next PATCH and finishing all see exactly the trusted prefix;
 - one request at a time holds an upload: an exclusive, non-blocking flock on its data file (others: 423).
 A running sha256 is kept in memory beside the offset (keyed by offset, so a stale one is never used); after
 a restart the stored prefix is hashed once. The sha256 of a complete upload is written into its info.
@@ -16,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import ctypes
 import fcntl
 import hashlib
 import json
@@ -34,7 +39,8 @@ from app.services.errors import NotFound, ServiceError, TooLargeError
 
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}\Z")
 EXPIRE_S = 86400  # an upload untouched for a day is gone (cleanup_partial_uploads, Upload-Expires)
-CHECKPOINT_BYTES = 32 * 1024 * 1024  # a long PATCH records its progress this often (fsync + info)
+RECORD_BYTES = 1024 * 1024  # a long PATCH records its progress this often (survives kill -9)
+DURABLE_BYTES = 256 * 1024 * 1024  # ... and makes it durable (fdatasync, survives a power cut) this often
 READ_BLOCK = 1024 * 1024
 CHECKSUMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "md5": hashlib.md5}
 _METADATA_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
@@ -92,7 +98,9 @@ class UploadInfo:
     metadata: dict[str, str] = field(default_factory=dict)
     contributor: str | None = None  # token hash of the contributor cookie sent when the upload started
     created_at: float = 0.0
-    sha256: str | None = None  # set once every byte arrived
+    sha256: str | None = None  # set once every byte arrived (and was fdatasync'd)
+    durable: int = 0  # bytes known to be on disk (fdatasync'd)
+    boot: str | None = None  # the boot in which `offset` was recorded
     version: int = 1
 
     @classmethod
@@ -104,7 +112,7 @@ class UploadInfo:
                 id=str(value["id"]), length=int(value["length"]), offset=int(value["offset"]),
                 project_id=int(value["project_id"]), metadata=dict(value.get("metadata") or {}),
                 contributor=value.get("contributor"), created_at=float(value.get("created_at") or 0),
-                sha256=value.get("sha256"),
+                sha256=value.get("sha256"), durable=int(value.get("durable") or 0), boot=value.get("boot"),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -117,16 +125,41 @@ def read_info(path: Path) -> UploadInfo | None:
         return None
 
 
-def write_info(path: Path, info: UploadInfo) -> None:
-    """Replace the sidecar atomically and durably: a reader sees the old one or the new one, never half."""
+def write_info(path: Path, info: UploadInfo, *, sync: bool = False) -> None:
+    """Replace the sidecar atomically: a reader sees the old one or the new one, never half. Without `sync`
+    a power cut may leave the older one (or none): that only ever names fewer bytes."""
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, json.dumps(asdict(info)).encode())
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+def _boot_id() -> str | None:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
+    except OSError:
+        return None  # not Linux: only fdatasync'd bytes are ever trusted after a restart
+
+
+BOOT_ID = _boot_id()
+
+
+def _start_writeback(fd: int, start: int, length: int) -> None:
+    """Ask the kernel to start writing a range to disk now (not wait): a later fdatasync has less to do."""
+    if _sync_file_range is not None and length > 0:
+        _sync_file_range(fd, start, length, 2)  # SYNC_FILE_RANGE_WRITE; a failure only means no head start
+
+
+try:
+    _sync_file_range: Any = ctypes.CDLL(None, use_errno=True).sync_file_range
+    _sync_file_range.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+except (OSError, AttributeError):
+    _sync_file_range = None
 
 
 def expires_at(p: Paths) -> float:
@@ -199,8 +232,8 @@ def create(settings: Settings, *, length: int, project_id: int, metadata: dict[s
     os.close(os.open(p.data, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     info = UploadInfo(id=upload_id, length=length, offset=0, project_id=project_id, metadata=metadata,
                       contributor=contributor, created_at=time.time(),
-                      sha256=hashlib.sha256().hexdigest() if length == 0 else None)
-    write_info(p.info, info)
+                      sha256=hashlib.sha256().hexdigest() if length == 0 else None, boot=BOOT_ID)
+    write_info(p.info, info, sync=True)
     return info
 
 
@@ -232,13 +265,20 @@ class Held:
         self._settle()
 
     def _settle(self) -> None:
-        """Make the data file exactly the recorded prefix: cut a torn tail, believe a short file."""
+        """Make the data file exactly the trusted prefix: cut a torn tail; after a reboot trust only what
+        was fdatasync'd; if the disk lost bytes anyway, go on from what is there."""
+        info = self.info
+        same_boot = BOOT_ID is not None and info.boot == BOOT_ID
+        trusted = info.offset if same_boot else min(info.durable, info.offset)
         size = os.fstat(self.fd).st_size
-        if size > self.info.offset:
-            os.ftruncate(self.fd, self.info.offset)
-        elif size < self.info.offset:  # the disk lost bytes it had confirmed: go on from what is there
-            self.info.offset, self.info.sha256 = size, None
-            write_info(self.paths.info, self.info)
+        trusted = min(trusted, size)
+        if size > trusted:
+            os.ftruncate(self.fd, trusted)
+        if trusted != info.offset or not same_boot:
+            info.offset, info.durable, info.boot = trusted, min(info.durable, trusted), BOOT_ID
+            if trusted < info.length:
+                info.sha256 = None
+            write_info(self.paths.info, info, sync=True)
 
     def remove(self) -> None:
         """Delete the upload's files (we hold it, so no request is writing)."""
@@ -324,7 +364,7 @@ class Receiver:
     @property
     def checkpoint_due(self) -> bool:
         # with a checksum, nothing of the body counts until all of it is checked
-        return self.checksum is None and self.pos - self.recorded >= CHECKPOINT_BYTES
+        return self.checksum is None and self.pos - self.recorded >= RECORD_BYTES
 
     def feed(self, piece: bytes) -> None:
         if not piece:
@@ -353,13 +393,20 @@ class Receiver:
         self.pos = self.recorded
 
     def checkpoint(self) -> None:
-        """Record the bytes so far: fsync first, then move the offset (and remember the hash at it)."""
-        os.fdatasync(self.held.fd)
+        """Record the bytes so far (they are in the kernel's hands: they survive kill -9), start writing
+        them to disk, and every DURABLE_BYTES, and always at the end, wait until they are on disk."""
         info = self.held.info
-        info.offset = self.pos
-        if self.pos == info.length:
+        complete = self.pos == info.length
+        durable = complete or self.pos - info.durable >= DURABLE_BYTES
+        if durable:
+            os.fdatasync(self.held.fd)
+            info.durable = self.pos
+        else:
+            _start_writeback(self.held.fd, self.recorded, self.pos - self.recorded)
+        info.offset, info.boot = self.pos, BOOT_ID
+        if complete:
             info.sha256 = self.digest.hexdigest()
-        write_info(self.held.paths.info, info)
+        write_info(self.held.paths.info, info, sync=durable)
         self.recorded = self.pos
         _remember_hash(info.id, self.pos, self.digest)
 
