@@ -65,6 +65,17 @@ def set_quotas(*, session: Session, project: Project, quotas: Quotas) -> Project
     return project
 
 
+def parse_form(**values: str) -> Quotas:
+    """The staff form's four numbers; anything but a whole number is a readable 422."""
+    parsed = {}
+    for key, text in values.items():
+        try:
+            parsed[key] = int(text.strip())
+        except ValueError:
+            raise Invalid(f"{key.replace('_', ' ')} must be a whole number from 1 to {MAX_VALUE}") from None
+    return Quotas(**parsed)
+
+
 def message_values(project: Project) -> dict[str, int]:
     """The numbers the contributor page fills into its translated quota messages."""
     q = quotas_of(project)
