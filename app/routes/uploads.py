@@ -149,13 +149,12 @@ async def create_upload(
     upload_defer_length: Annotated[str | None, Header(alias="Upload-Defer-Length")] = None,
     upload_metadata: Annotated[str | None, Header(alias="Upload-Metadata")] = None,
     upload_checksum: Annotated[str | None, Header(alias="Upload-Checksum")] = None,
-    content_type: Annotated[str | None, Header(alias="Content-Type")] = None,
-    content_length: Annotated[str | None, Header(alias="Content-Length")] = None,
 ) -> Response:
     """Start an upload (creation); with a body of Content-Type application/offset+octet-stream, its first
     bytes too (creation-with-upload). 201 with Location and Upload-Offset."""
     ctx = _ctx(request)
     settings = ctx.settings
+    content_type, content_length = request.headers.get("content-type"), request.headers.get("content-length")
     try:
         _check_resumable(tus_resumable)
         if upload_length is None:
@@ -232,13 +231,12 @@ async def patch_upload(
     tus_resumable: Annotated[str | None, Header(alias="Tus-Resumable")] = None,
     upload_offset: Annotated[str | None, Header(alias="Upload-Offset")] = None,
     upload_checksum: Annotated[str | None, Header(alias="Upload-Checksum")] = None,
-    content_type: Annotated[str | None, Header(alias="Content-Type")] = None,
-    content_length: Annotated[str | None, Header(alias="Content-Length")] = None,
 ) -> Response:
     """Send bytes at Upload-Offset. Every check happens before the body is read; a refused request stores
     nothing. 204 with the new Upload-Offset."""
     ctx = _ctx(request)
     settings = ctx.settings
+    content_type, content_length = request.headers.get("content-type"), request.headers.get("content-length")
     try:
         tus_store.paths(settings, upload_id)
         _check_resumable(tus_resumable)

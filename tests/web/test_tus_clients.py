@@ -8,6 +8,7 @@ and the finished moment is the source byte for byte.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -219,3 +220,35 @@ def test_tuspy_goes_on_after_refused_chunks_and_checksums_are_checked(
     resumed.upload()
     r = finish(server, token, url)
     assert r.status_code == 201 and r.json()["sha256"] == hashlib.sha256(source).hexdigest()
+
+
+def status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc peak-RSS accounting")
+def test_a_large_body_streams_to_disk_in_flat_memory(served: tuple[Served, str]) -> None:
+    server, token = served
+    assert server.proc is not None
+    pid = server.proc.pid
+    block = random.Random(7).randbytes(MIB)
+    size = 64 * MIB
+
+    def post(length: int) -> httpx.Response:
+        meta = {"filename": "big.mp4", "filetype": "video/mp4", "invite": token, "consent": "1"}
+        header = ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in meta.items())
+        return httpx.post(f"{server.base}/api/uploads", content=(block for _ in range(length // MIB)), timeout=120,
+                          headers={**TUS, "Upload-Length": str(length), "Upload-Metadata": header,
+                                   "Content-Type": "application/offset+octet-stream", "Content-Length": str(length)})
+
+    assert post(2 * MIB).status_code == 201  # warm up: everything a first upload loads is loaded
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # the kernel's peak-RSS mark starts again from now
+    before = status_kb(pid, "VmRSS")
+    r = post(size)  # creation-with-upload: 64 MiB in one request body
+    assert r.status_code == 201 and r.headers["upload-offset"] == str(size)
+    grew_mib = (status_kb(pid, "VmHWM") - before) / 1024
+    assert grew_mib < 24, f"the server's peak memory grew by {grew_mib:.0f} MiB for a {size // MIB} MiB body"
+    assert data_path(server, r.headers["location"]).stat().st_size == size

@@ -459,3 +459,21 @@ def test_staff_edit_the_limits_on_the_settings_page_in_english_and_dutch(
     assert bad.status_code == 422
     dutch = client.get(f"/staff/projects/{project.id}/settings?lang=nl").text
     assert "Momenten per deelnemer" in dutch and 'value="40"' in dutch
+
+
+def test_an_expired_upload_is_gone(
+    client: TestClient, project: factories.ProjectRef, ctx: Context, payload: bytes
+) -> None:
+    import os
+    import time
+
+    url = started(client, project, payload, 1000)
+    expires = client.head(url, headers=TUS).headers["upload-expires"]
+    assert expires.endswith("GMT")
+    day_ago = time.time() - tus_store.EXPIRE_S - 60
+    for p in tus_store.tus_dir(ctx.settings).glob(f"{upload_id(url)}*"):
+        os.utime(p, (day_ago, day_ago))
+    assert client.head(url, headers=TUS).status_code == 410
+    r = patch(client, url, 1000, payload[1000:])
+    assert r.status_code == 410 and "expired" in r.json()["detail"]
+    assert data_file(ctx, url).stat().st_size == 1000
