@@ -30,6 +30,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,10 +150,39 @@ def _boot_id() -> str | None:
 BOOT_ID = _boot_id()
 
 
-def _start_writeback(fd: int, start: int, length: int) -> None:
-    """Ask the kernel to start writing a range to disk now (not wait): a later fdatasync has less to do."""
-    if _sync_file_range is not None and length > 0:
+_WRITEBACK = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tus-writeback")
+_KICKS: dict[str, Future[None]] = {}
+_KICKS_LOCK = threading.Lock()
+
+
+def _kick(fd: int, start: int, length: int) -> None:
+    try:
         _sync_file_range(fd, start, length, 2)  # SYNC_FILE_RANGE_WRITE; a failure only means no head start
+    finally:
+        os.close(fd)
+
+
+def _start_writeback(upload_id: str, path: Path, start: int, end: int) -> bool:
+    """Ask the kernel, from a helper thread, to start writing [start, end) to disk (without waiting for it),
+    so the disk works while the network does and a later fdatasync has little left. One request in flight
+    per upload; returns False when the previous one is still busy (the next call covers more)."""
+    if _sync_file_range is None or end <= start:
+        return True
+    with _KICKS_LOCK:
+        busy = _KICKS.get(upload_id)
+        if busy is not None and not busy.done():
+            return False
+        try:  # its own open file (a dup would share, and so keep, this request's flock)
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return True
+        _KICKS[upload_id] = _WRITEBACK.submit(_kick, fd, start, end - start)
+    return True
+
+
+def _forget_writeback(upload_id: str) -> None:
+    with _KICKS_LOCK:
+        _KICKS.pop(upload_id, None)
 
 
 try:
@@ -283,6 +313,7 @@ class Held:
     def remove(self) -> None:
         """Delete the upload's files (we hold it, so no request is writing)."""
         forget_hash(self.info.id)
+        _forget_writeback(self.info.id)
         for path in (self.paths.data, self.paths.info):
             path.unlink(missing_ok=True)
 
@@ -358,7 +389,7 @@ class Receiver:
     def __init__(self, held: Held, digest: Any, checksum: Checksum | None) -> None:
         self.held, self.digest, self.checksum = held, digest, checksum
         self.chunk_digest = checksum.hasher() if checksum else None
-        self.start = self.recorded = self.pos = held.info.offset
+        self.start = self.recorded = self.kicked = self.pos = held.info.offset
         self.limit = held.info.length
 
     @property
@@ -400,9 +431,10 @@ class Receiver:
         durable = complete or self.pos - info.durable >= DURABLE_BYTES
         if durable:
             os.fdatasync(self.held.fd)
-            info.durable = self.pos
-        else:
-            _start_writeback(self.held.fd, self.recorded, self.pos - self.recorded)
+            info.durable = self.kicked = self.pos
+            _forget_writeback(info.id)
+        elif _start_writeback(info.id, self.held.paths.data, self.kicked, self.pos):
+            self.kicked = self.pos
         info.offset, info.boot = self.pos, BOOT_ID
         if complete:
             info.sha256 = self.digest.hexdigest()
