@@ -123,8 +123,11 @@ async def _receive(request: Request, held: tus_store.Held, checksum: tus_store.C
     try:
         async for piece in request.stream():
             rx.feed(piece)
-            if rx.checkpoint_due:
-                await run_in_threadpool(rx.checkpoint)
+            if rx.checkpoint_due:  # a few small syscalls, unless it must wait for the disk
+                if rx.checkpoint_syncs:
+                    await run_in_threadpool(rx.checkpoint)
+                else:
+                    rx.checkpoint()
     except ClientDisconnect:
         await run_in_threadpool(rx.keep_partial)
         return None

@@ -423,12 +423,17 @@ class Receiver:
             os.ftruncate(self.held.fd, self.recorded)
         self.pos = self.recorded
 
+    @property
+    def checkpoint_syncs(self) -> bool:
+        """Whether the next checkpoint waits for the disk (then it belongs in a worker thread)."""
+        return self.pos == self.held.info.length or self.pos - self.held.info.durable >= DURABLE_BYTES
+
     def checkpoint(self) -> None:
         """Record the bytes so far (they are in the kernel's hands: they survive kill -9), start writing
         them to disk, and every DURABLE_BYTES, and always at the end, wait until they are on disk."""
         info = self.held.info
         complete = self.pos == info.length
-        durable = complete or self.pos - info.durable >= DURABLE_BYTES
+        durable = self.checkpoint_syncs
         if durable:
             os.fdatasync(self.held.fd)
             info.durable = self.kicked = self.pos
