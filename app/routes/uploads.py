@@ -1,11 +1,13 @@
 """Resumable uploads: a small, strict tus 1.0 server of our own, then finishing into a moment.
 
-Why our own: the maintained Python tus servers we tried (tuspyserver, which this replaced) write a PATCH
-body before checking the request (a 412/415 still appended bytes), append at the end of the file instead
-of at the declared offset, record the offset only when a body ends (kill -9 mid-PATCH then resumes into a
-file longer than declared), and keep whole bodies in memory. Here every header, the upload's state and
-the project's (open, quotas) are checked before a single body byte is read; bodies stream to disk in
-bounded pieces at their declared offset; and only fsync'd bytes are ever reported (see `tus_store`).
+Why our own: tuspyserver, the FastAPI tus library this replaces, writes a PATCH body before checking the
+request (a 412/415 still appended bytes), appends at the end of the file instead of at the declared
+offset, records the offset only when a body ends (kill -9 mid-PATCH then resumed into a file longer than
+declared, accepted with 201) and held whole bodies in memory (measured in issue 10). We know of no
+maintained Python tus server that checks before writing and reports only bytes it stored, and the
+protocol core is small. Here every header, the upload's state and the project's (open, quotas) are
+checked before a single body byte is read; bodies stream to disk in bounded pieces at their declared
+offset; and only recorded bytes are ever reported (see `tus_store`).
 
 OPTIONS /api/uploads            what this server speaks (no Tus-Resumable needed)
 POST    /api/uploads            Upload-Length, Upload-Metadata (filename, filetype, invite, consent,
