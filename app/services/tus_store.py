@@ -31,7 +31,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -434,16 +434,21 @@ class Receiver:
         info = self.held.info
         complete = self.pos == info.length
         durable = self.checkpoint_syncs
+        try:
+            if durable:
+                os.fdatasync(self.held.fd)
+            elif _start_writeback(info.id, self.held.paths.data, self.kicked, self.pos):
+                self.kicked = self.pos
+            update = replace(info, offset=self.pos, boot=BOOT_ID, durable=self.pos if durable else info.durable,
+                             sha256=self.digest.hexdigest() if complete else info.sha256)
+            write_info(self.held.paths.info, update, sync=durable)
+        except OSError:
+            self.rollback()
+            raise NoSpace("the server could not record this part (disk full?); please try again later") from None
         if durable:
-            os.fdatasync(self.held.fd)
-            info.durable = self.kicked = self.pos
-            _forget_writeback(info.id)
-        elif _start_writeback(info.id, self.held.paths.data, self.kicked, self.pos):
             self.kicked = self.pos
-        info.offset, info.boot = self.pos, BOOT_ID
-        if complete:
-            info.sha256 = self.digest.hexdigest()
-        write_info(self.held.paths.info, info, sync=durable)
+            _forget_writeback(info.id)
+        info.offset, info.boot, info.durable, info.sha256 = update.offset, update.boot, update.durable, update.sha256
         self.recorded = self.pos
         _remember_hash(info.id, self.pos, self.digest)
 
