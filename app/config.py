@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     )
     max_clip_s: float = Field(600.0, gt=0, description="Longest clip accepted at upload, in seconds.")
     probe_timeout_s: float = Field(30.0, gt=0, description="Time limit for reading one file's metadata, in seconds.")
+    cors_origins: str = Field(
+        "", description="Comma-separated origins (https://example.org) whose pages may call /api/ (tus uploads); "
+        "default none.",
+    )
     render_workers: int | None = Field(None, description="Parallel encoder processes per render; default all cores.")
     trusted_proxies: str = Field(
         "", description="Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; "
@@ -83,6 +87,10 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'dayreel.db').resolve()}"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def max_upload_bytes(self) -> int:

@@ -142,7 +142,8 @@ def test_too_large_upload_is_refused_before_any_byte_is_sent(small_limit: tuple[
     # an upload may not grow past the length it declared either
     url = create(client, project.invite_token, 10).headers["location"]
     r = patch(client, url, 0, b"x" * 11)
-    assert r.status_code == 400 and "Upload-Length" in r.json()["detail"]
+    assert r.status_code == 413 and "Upload-Length" in r.json()["detail"]
+    assert offset_of(client, url) == 0 and (tus_dir(ctx.settings) / url.rsplit("/", 1)[1]).stat().st_size == 0
 
 
 def test_an_upload_must_declare_its_length(client: TestClient, project: factories.ProjectRef) -> None:
