@@ -108,6 +108,10 @@ def finish_upload(
         moment = session.get(Moment, done.get("moment_id"))
         if moment is None:
             raise NotFound("this moment was deleted")
+        # the random upload id is the sender's key; someone else's cookie never gets another's moment back
+        asker = find_contributor(session=session, project=project, token=contributor_token)
+        if asker is not None and asker.id != moment.contributor_id:
+            raise NotFound(tus_store.GONE)
         return Finished(moment=moment, created=False, contributor_token=None)
     try:
         held = tus_store.Held(settings, upload_id)  # cuts any torn tail: only recorded bytes remain
