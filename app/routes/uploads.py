@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
@@ -33,6 +33,7 @@ from starlette.requests import ClientDisconnect
 from app.config import Settings
 from app.context import Context
 from app.deps import SessionDep, SettingsDep, StorageDep
+from app.error_models import API_ERRORS, ErrorBody
 from app.routes.api import contributor_cookie_name, parse_client_time
 from app.routes.contribute import set_contributor_cookie
 from app.schemas import MomentPublic
@@ -62,7 +63,7 @@ class PreconditionFailed(ServiceError):
     status = 412
 
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "A malformed tus header."},
     403: {"description": "The project is closed, or a moments limit is reached."},
     404: {"description": "No such upload (or an invalid invite)."},
@@ -74,6 +75,10 @@ _ERRORS = {
     423: {"description": "Another request is writing to this upload."},
     460: {"description": "The Upload-Checksum does not match the body; nothing of it was kept."},
 }
+# HEAD answers carry headers only; every other refusal carries {"detail": "<sentence>"}
+_HEAD_ERRORS = {code: dict(answer) for code, answer in _ERRORS.items()}
+for _answer in _ERRORS.values():
+    _answer["model"] = ErrorBody
 
 
 def _headers(settings: Settings, **extra: str) -> dict[str, str]:
@@ -305,7 +310,7 @@ def build_router(settings: Settings) -> APIRouter:
                              include_in_schema=path == TUS_PATH)
     item = f"{TUS_PATH}/{{upload_id}}"
     router.add_api_route(item, options, methods=["OPTIONS"], status_code=204, include_in_schema=False)
-    router.add_api_route(item, head_upload, methods=["HEAD"], responses=_ERRORS)
+    router.add_api_route(item, head_upload, methods=["HEAD"], responses=_HEAD_ERRORS)
     router.add_api_route(item, patch_upload, methods=["PATCH"], status_code=204, responses=_ERRORS,
                          openapi_extra={"requestBody": {"content": {OFFSET_TYPE: {"schema": {
                              "type": "string", "format": "binary"}}}}})
@@ -313,6 +318,7 @@ def build_router(settings: Settings) -> APIRouter:
     router.add_api_route(
         "/api/invites/{token}/uploads/{upload_id}/finish", finish_upload, methods=["POST"], status_code=201,
         response_model=MomentPublic,
+        responses={**API_ERRORS, 200: {"model": MomentPublic, "description": "Asked again: the same moment."}},
     )
     return router
 
