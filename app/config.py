@@ -58,6 +58,17 @@ class Settings(BaseSettings):
         "", description="Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; "
         "none by default (then the connecting address is the client).",
     )
+    storage: Literal["local", "s3"] = Field(
+        "local", description="Where media lives: 'local' (DATA_DIR) or 's3' (S3-compatible object storage)."
+    )
+    s3_endpoint: str | None = Field(None, description="S3 endpoint URL, e.g. http://127.0.0.1:8333; none for AWS.")
+    s3_bucket: str | None = Field(None, description="Bucket for all media (storage 's3'); created when missing.")
+    s3_region: str | None = Field(None, description="S3 region; default us-east-1.")
+    s3_access_key: str | None = Field(None, description="S3 access key id.")
+    s3_secret_key: str | None = Field(None, description="S3 secret access key.")
+    cache_mb: int = Field(
+        10240, ge=1, description="Local read cache of objects (storage 's3'), in MiB; least recently used go first.",
+    )
     render_cache_days: int = Field(
         30, ge=1, description="Film segments unused (not made again) for this many days are removed from the cache."
     )

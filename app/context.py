@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.migrate import upgrade
-from app.storage import LocalStorage, Storage
+from app.storage import Storage, open_storage
 
 
 @dataclass
@@ -31,5 +31,5 @@ def build_context(settings: Settings, *, migrate: bool = True) -> Context:
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
-        storage=LocalStorage(settings.data_dir),
+        storage=open_storage(settings),
     )

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Body, File, Form, Request, Response, UploadFile
-from fastapi.responses import FileResponse
 
 from app.deps import CurrentStaff, IdPath, SessionDep, SettingsDep, StorageDep
 from app.error_models import API_ERRORS
@@ -162,24 +161,28 @@ def cancel_render(render_id: IdPath, session: SessionDep, user: CurrentStaff) ->
 
 
 def _render_part(
-    render_id: IdPath, part: Part, session: SessionDep, user: CurrentStaff, storage: StorageDep
-) -> FileResponse:
-    return render_part(staff_access.render_for(session=session, user=user, render_id=render_id), storage, part)
+    render_id: IdPath, part: Part, request: Request, session: SessionDep, user: CurrentStaff, storage: StorageDep
+) -> Response:
+    return render_part(request, staff_access.render_for(session=session, user=user, render_id=render_id), storage,
+                       part)
 
 
 @router.get("/renders/{render_id}/file")
-def render_file(render_id: IdPath, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
+def render_file(render_id: IdPath, request: Request, session: SessionDep, user: CurrentStaff,
+                storage: StorageDep) -> Response:
     """The film or collage file (HTTP Range supported)."""
-    return _render_part(render_id, "file", session, user, storage)
+    return _render_part(render_id, "file", request, session, user, storage)
 
 
 @router.get("/renders/{render_id}/poster")
-def render_poster(render_id: IdPath, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
+def render_poster(render_id: IdPath, request: Request, session: SessionDep, user: CurrentStaff,
+                  storage: StorageDep) -> Response:
     """The film's poster image."""
-    return _render_part(render_id, "poster", session, user, storage)
+    return _render_part(render_id, "poster", request, session, user, storage)
 
 
 @router.get("/renders/{render_id}/captions")
-def render_captions(render_id: IdPath, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> FileResponse:
+def render_captions(render_id: IdPath, request: Request, session: SessionDep, user: CurrentStaff,
+                    storage: StorageDep) -> Response:
     """The film's captions as WebVTT."""
-    return _render_part(render_id, "captions", session, user, storage)
+    return _render_part(render_id, "captions", request, session, user, storage)

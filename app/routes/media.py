@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, StorageDep
 from app.error_models import API_ERRORS
 from app.routes.api import contributor_cookie_name
+from app.routes.files import stored_file
 from app.services import access
 
 router = APIRouter(prefix="/media", tags=["media"], responses=API_ERRORS)
@@ -22,10 +23,10 @@ CACHE_FOREVER = "private, max-age=31536000, immutable"
 def moment_file(
     moment_id: IdPath, digest: str, variant: Variant, request: Request, session: SessionDep,
     storage: StorageDep, user: CurrentStaffOptional,
-) -> FileResponse:
+) -> Response:
     """A moment's thumbnail, preview or original, for its project's staff or its contributor."""
     key, media_type = access.moment_file(
         session=session, user=user, moment_id=moment_id, digest=digest, variant=variant,
         contributor_token_for=lambda project_id: request.cookies.get(contributor_cookie_name(project_id)),
     )
-    return FileResponse(storage.path(key), media_type=media_type, headers={"Cache-Control": CACHE_FOREVER})
+    return stored_file(request, storage, key, media_type=media_type, headers={"Cache-Control": CACHE_FOREVER})

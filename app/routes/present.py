@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from app.deps import MAX_DB_ID, CtxDep, CurrentStaff, CurrentStaffOptional, IdPath, SessionDep, SettingsDep, StorageDep
 from app.i18n import pick_language
 from app.models import Project
-from app.routes.files import Part, render_part
+from app.routes.files import Part, render_part, stored_file
 from app.routes.staff_common import member_project, staff_ctx
 from app.services import presentation, projects, workshop
 from app.web import page
@@ -110,17 +110,19 @@ def public_events(token: str, request: Request, ctx: CtxDep, session: SessionDep
 
 @router.get("/p/{token}/media/{moment_id}/{digest}/{variant}")
 def public_media(token: str, moment_id: IdPath, digest: str, variant: str, session: SessionDep,
-                 storage: StorageDep) -> FileResponse:
+                 storage: StorageDep, request: Request) -> Response:
     """An approved moment's thumbnail or preview, through the read-only link."""
     project = presentation.project_by_present_token(session=session, token=token)
     key, media_type = presentation.moment_file_key(session=session, project=project, moment_id=moment_id,
                                                    digest=digest, variant=variant)
-    return FileResponse(storage.path(key), media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
+    return stored_file(request, storage, key, media_type=media_type,
+                       headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/p/{token}/renders/{render_id}/{part}")
-def public_render(token: str, render_id: IdPath, part: Part, session: SessionDep, storage: StorageDep) -> FileResponse:
+def public_render(token: str, render_id: IdPath, part: Part, request: Request, session: SessionDep,
+                  storage: StorageDep) -> Response:
     """A finished film (HTTP Range), its poster and captions, or a collage, through the read-only link."""
     project = presentation.project_by_present_token(session=session, token=token)
     render = presentation.render_of(session=session, project=project, render_id=render_id)
-    return render_part(render, storage, part)
+    return render_part(request, render, storage, part)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, SettingsDep, StorageDep
+from app.routes.files import stored_file
 from app.routes.staff_common import member_project, staff_ctx
 from app.services import export, project_settings, projects, quotas, staff_admin, workshop
 from app.services.errors import NotFound
@@ -80,13 +81,13 @@ def upload_music(
 
 @router.get("/projects/{project_id}/logo")
 def logo(project_id: IdPath, request: Request, session: SessionDep, storage: StorageDep,
-         user: CurrentStaffOptional) -> FileResponse:
+         user: CurrentStaffOptional) -> Response:
     """The project's logo, for its staff."""
     _user, project = member_project(request, session, user, project_id)
     key = project_settings.logo_key(project)
     if key is None:
         raise NotFound("this project has no logo")
-    return FileResponse(storage.path(key))
+    return stored_file(request, storage, key)
 
 
 @router.post("/projects/{project_id}/contributions")

@@ -17,8 +17,6 @@ from app.services.rendering import output_ext
 from app.services.workshop import note_dict, notes_of, prompts_of
 from app.storage import Storage
 
-CHUNK = 1024 * 1024
-
 
 @dataclass(frozen=True)
 class ExportPlan:
@@ -111,13 +109,15 @@ def stream_zip(plan: ExportPlan, *, storage: Storage) -> Iterator[bytes]:
             zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
             yield pipe.take()
         for name, key in plan.files:
-            if not storage.exists(key):
+            try:
+                size = storage.size(key)
+            except FileNotFoundError:
                 continue
-            path = storage.path(key)
             info = zipfile.ZipInfo(name)
-            info.file_size = path.stat().st_size
-            with path.open("rb") as src, zf.open(info, "w", force_zip64=info.file_size > 2**31) as dst:
-                while chunk := src.read(CHUNK):
+            info.file_size = size
+            # read from the backend a chunk at a time (from S3 straight from the bucket, no local copy)
+            with zf.open(info, "w", force_zip64=size > 2**31) as dst:
+                for chunk in storage.read_range(key):
                     dst.write(chunk)
                     yield pipe.take()
             yield pipe.take()
@@ -125,7 +125,11 @@ def stream_zip(plan: ExportPlan, *, storage: Storage) -> Iterator[bytes]:
 
 
 def delete_project(*, session: Session, storage: Storage, project: Project, confirm_title: str) -> int:
-    """Remove the project's rows and every file no other project shares; returns how many files went."""
+    """Remove the project's rows and every file no other project shares; returns how many files went.
+
+    Originals, derived images, logos and music are content addressed and may be shared with another project
+    (the same bytes uploaded twice): those stay while anything still refers to them. Renders are the project's
+    own: everything under each render's folder goes."""
     if confirm_title.strip() != project.title.strip():
         raise Invalid("type the project's title exactly to confirm that it should be deleted")
     keys: set[str] = set()
@@ -133,9 +137,8 @@ def delete_project(*, session: Session, storage: Storage, project: Project, conf
         keys.update(k for k in (m.storage_key, m.thumb_key, m.preview_key) if k)
     for r in project.renders:
         keys.update(k for k in (r.output_key, r.poster_key, r.captions_key) if k)
-    logo = (project.settings or {}).get("logo_key")
-    if logo:
-        keys.add(str(logo))
+    keys.update(_settings_keys(project.settings))
+    render_folders = [f"renders/{r.id}/" for r in project.renders]
     project_id = project.id
     for note in notes_of(session=session, project=project):
         session.delete(note)
@@ -149,7 +152,14 @@ def delete_project(*, session: Session, storage: Storage, project: Project, conf
         if storage.exists(key):
             storage.delete(key)
             removed += 1
+    for folder in render_folders:  # anything else a render left (a file of an older version)
+        removed += storage.delete_prefix(folder)
     return removed
+
+
+def _settings_keys(settings: dict[str, Any] | None) -> set[str]:
+    """The stored files a project's settings name: its logo and its music bed."""
+    return {str(settings[name]) for name in ("logo_key", "music_key") if settings and settings.get(name)}
 
 
 def _keys_in_use(session: Session) -> set[str]:
@@ -158,7 +168,6 @@ def _keys_in_use(session: Session) -> set[str]:
     for row in session.execute(select(Moment.storage_key, Moment.thumb_key, Moment.preview_key)):
         used.update(k for k in row if k)
     for settings in session.scalars(select(Project.settings)):
-        if settings and settings.get("logo_key"):
-            used.add(str(settings["logo_key"]))
+        used.update(_settings_keys(settings))
     return used
 

@@ -1,0 +1,113 @@
+"""A bounded least-recently-used cache of objects on local disk, for code that needs a file (ffmpeg, Pillow).
+
+Shared by every thread and process of one machine that points at the same folder:
+- a download goes to a temporary file and is renamed into place, so a reader sees the whole object or none;
+- one process downloads a key at a time (an flock per key); the others wait and then find it there;
+- use is recorded as the file's mtime (works on noatime mounts and across processes), so eviction removes the
+  files used longest ago until the total fits in `max_bytes`;
+- a file used within the last `keep_recent_s` seconds is not evicted even over the bound: a render hands
+  paths to ffmpeg and to tile workers well before they open them. An evicted file a reader has open stays
+  readable to it (POSIX unlink).
+Objects never change under a key (content addressed, or one key per render), so a cached copy is never stale.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from app.storage.base import check_key
+
+Fetch = Callable[[str, Path], None]  # fetch(key, dest): write the object's bytes to dest
+
+
+class ReadCache:
+    def __init__(self, root: Path, *, max_bytes: int, keep_recent_s: float = 3600.0) -> None:
+        self.root = root.resolve()
+        self.max_bytes = max_bytes
+        self.keep_recent_s = keep_recent_s
+        self._objects = self.root / "objects"
+        self._tmp = self.root / "tmp"
+        self._locks = self.root / "locks"
+        for folder in (self._objects, self._tmp, self._locks):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def get(self, key: str, fetch: Fetch) -> Path:
+        """The cached file of `key`, downloaded with `fetch` first when it is not here."""
+        path = self._objects / check_key(key)
+        if self._touch(path):
+            return path
+        with self._lock(f"key-{hashlib.sha256(key.encode()).hexdigest()[:32]}"):
+            if self._touch(path):  # another thread or process fetched it while we waited
+                return path
+            fd, name = tempfile.mkstemp(dir=self._tmp, prefix="get-")
+            os.close(fd)
+            tmp = Path(name)
+            try:
+                fetch(key, tmp)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        self.evict(keep=path)
+        return path
+
+    def forget(self, key: str) -> None:
+        (self._objects / check_key(key)).unlink(missing_ok=True)
+
+    def used_bytes(self) -> int:
+        return sum(size for _, _, size in self._entries())
+
+    def evict(self, *, keep: Path | None = None, now: float | None = None) -> int:
+        """Remove least recently used files until the cache fits; returns how many went."""
+        with self._lock("evict"):
+            entries = self._entries()
+            total = sum(size for _, _, size in entries)
+            if total <= self.max_bytes:
+                return 0
+            now = time.time() if now is None else now
+            removed = 0
+            for path, used, size in sorted(entries, key=lambda e: e[1]):
+                if total <= self.max_bytes:
+                    break
+                if path == keep or now - used < self.keep_recent_s:
+                    continue
+                with suppress(FileNotFoundError):
+                    path.unlink()
+                total -= size
+                removed += 1
+            return removed
+
+    def _entries(self) -> list[tuple[Path, float, int]]:
+        out = []
+        for path in self._objects.rglob("*"):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            if path.is_file():
+                out.append((path, st.st_mtime, st.st_size))
+        return out
+
+    @staticmethod
+    def _touch(path: Path) -> bool:
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    @contextmanager
+    def _lock(self, name: str):  # type: ignore[no-untyped-def]
+        with (self._locks / name).open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
