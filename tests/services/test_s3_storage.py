@@ -15,14 +15,16 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.config import Settings
-from app.context import Context
+from app.context import Context, build_context
+from app.main import create_app
 from app.models import Moment, Project
-from app.services import project_settings
+from app.services import project_settings, tus_store
 from app.storage import ReadCache, open_storage
 from app.storage.s3 import MB, S3Storage
 from tests import factories, s3_on_loopback
 from tests.conftest import bucket_settings
 from tests.mediagen import make_photo
+from tests.web.test_resumable import create, finish, patch
 from tests.web.test_staff_pages import add_moment, approve_all, sign_in
 
 SMALL_COLLAGE = {"layout": "grid", "width": 640, "height": 360, "format": "png"}
@@ -141,3 +143,33 @@ def test_export_and_delete_against_the_bucket(
         still_used = {k for m in s.scalars(select(Moment)) for k in (m.storage_key, m.thumb_key, m.preview_key)}
     # what is left is exactly the other project's files (its photo is the shared one)
     assert bucket_keys(ctx, s3_server) == sorted(still_used) and len(still_used) == 3
+
+
+def test_a_tus_upload_lives_on_its_web_node_until_finished_then_every_node_serves_it(
+    client: TestClient, ctx: Context, settings: Settings, staff: factories.StaffUser,
+    project: factories.ProjectRef, tmp_path: Path,
+) -> None:
+    """Two web nodes: their own data dirs, one database, one bucket. A partial upload is on the node that
+    created it (a deployment routes /api/uploads/{id} there); once finished it is in the bucket for all."""
+    node_b = build_context(settings.model_copy(update={"data_dir": tmp_path / "node-b",
+                                                       "database_url": settings.db_url}))
+    try:
+        with TestClient(create_app(ctx=node_b)) as other:
+            data = make_photo(tmp_path / "tus.jpg", colour="orange", size=(320, 240)).read_bytes()
+            url = create(client, project.invite_token, len(data)).headers["location"]
+            assert patch(client, url, 0, data[:1000]).status_code == 204
+            elsewhere = patch(other, url, 1000, data[1000:])
+            assert elsewhere.status_code == 404 and "no such upload" in elsewhere.json()["detail"]
+            assert patch(client, url, 1000, data[1000:]).status_code == 204
+            done = finish(client, project.invite_token, url)
+            assert done.status_code == 201, done.text
+            assert not (tus_store.tus_dir(ctx.settings) / url.rsplit("/", 1)[1]).exists()  # its bytes moved on
+            with ctx.sessions() as s:
+                moment = s.get(Moment, done.json()["id"])
+                assert moment is not None
+                key, digest = moment.storage_key, moment.sha256[:16]
+            assert key in bucket_keys(ctx, s3_on_loopback.S3Server(endpoint=str(settings.s3_endpoint)))
+            served = other.get(f"/media/moments/{done.json()['id']}/{digest}/original", headers=staff.headers)
+            assert served.status_code == 200 and served.content == data
+    finally:
+        node_b.engine.dispose()
