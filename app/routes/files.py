@@ -40,10 +40,11 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | Literal["unsa
         n = int(last)
         return (max(0, size - n), size - 1) if n > 0 and size > 0 else "unsatisfiable"
     start = int(first)
-    end = size - 1 if last == "" else min(int(last), size - 1)
-    if start >= size or (last != "" and int(last) < start):
+    if last != "" and int(last) < start:
+        return None  # not a valid range: ignored (RFC 9110 14.2)
+    if start >= size:
         return "unsatisfiable"
-    return start, end
+    return start, size - 1 if last == "" else min(int(last), size - 1)
 
 
 def stored_file(

@@ -21,13 +21,13 @@ def derive_moment(moment_id: int, *, ctx: Context) -> None:
         moment = session.get(Moment, moment_id)
         if moment is None:
             return  # deleted before the job ran
-        src = ctx.storage.path(moment.storage_key)
         thumb_key = derived_key(moment.sha256, "thumb.jpg")
         preview_key = derived_key(moment.sha256, "preview.jpg")
         try:
             wanted = {key: size for key, size in ((thumb_key, THUMB_PX), (preview_key, PREVIEW_PX))
                       if not ctx.storage.exists(key)}
             if wanted:
+                src = ctx.storage.path(moment.storage_key)  # from S3: a download into the local read cache
                 # one decode for both sizes: a 12 MP HEIC takes about a second to decode
                 temps = {ctx.storage.temp_dir() / f"derive-{moment.id}-{key.rsplit('/', 1)[-1]}": key for key in wanted}
                 make_derived(src, kind=moment.kind, outputs={tmp: wanted[key] for tmp, key in temps.items()})  # type: ignore[arg-type]
