@@ -123,6 +123,13 @@ def test_export_and_delete_against_the_bucket(
         s.commit()
     approve_all(ctx, project.id)
     collage = client.post(f"/api/projects/{project.id}/collages", headers=staff.headers, json=SMALL_COLLAGE).json()
+    # a film reads its photos through the local read cache (ffmpeg needs files) and uploads film, poster, captions
+    film = client.post(f"/api/projects/{project.id}/films", headers=staff.headers,
+                       json={"size": "160x90", "fps": 10, "quality": "preview", "photo_s": 1}).json()
+    film = client.get(f"/api/renders/{film['id']}", headers=staff.headers).json()
+    assert film["status"] == "done", film
+    ranged = client.get(film["file_url"], headers={**staff.headers, "Range": "bytes=4-11"})
+    assert ranged.status_code == 206 and ranged.content == b"ftypisom"  # the mp4's first box, from the bucket
     csrf = sign_in(client, staff)
     r = client.get(f"/staff/projects/{project.id}/export.zip")
     assert r.status_code == 200
@@ -136,6 +143,7 @@ def test_export_and_delete_against_the_bucket(
     assert inside == originals
     before = bucket_keys(ctx, s3_server)
     assert any(k.startswith("logos/") for k in before) and f"renders/{collage['id']}/collage.png" in before
+    assert {f"renders/{film['id']}/{name}" for name in ("film.mp4", "poster.jpg", "captions.vtt")} <= set(before)
     r = client.post(f"/staff/projects/{project.id}/delete",
                     data={"csrf": csrf, "confirm_title": "Een dag in het ziekenhuis"}, follow_redirects=False)
     assert r.status_code == 303
