@@ -79,7 +79,7 @@ class ReadCache:
             for path, used, size in sorted(entries, key=lambda e: e[1]):
                 if total <= self.max_bytes:
                     break
-                if path == keep or now - used < self.keep_recent_s:
+                if path == keep or now - used < self.keep_recent_s or self._used_since(path, used):
                     continue
                 with suppress(FileNotFoundError):
                     path.unlink()
@@ -97,6 +97,14 @@ class ReadCache:
             if path.is_file():
                 out.append((path, st.st_mtime, st.st_size))
         return out
+
+    @staticmethod
+    def _used_since(path: Path, used: float) -> bool:
+        """Touched by a reader since the listing (another process): keep it."""
+        try:
+            return path.stat().st_mtime != used
+        except FileNotFoundError:
+            return False
 
     def _touch(self, path: Path) -> bool:
         now = self._clock()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from app.storage import ReadCache, open_storage
 from app.storage.s3 import MB, S3Storage
 from tests import factories, s3_on_loopback
 from tests.conftest import bucket_settings
-from tests.mediagen import make_photo
+from tests.mediagen import FFMPEG, make_photo
 from tests.web.test_resumable import create, finish, patch
 from tests.web.test_staff_pages import add_moment, approve_all, sign_in
 
@@ -117,9 +118,14 @@ def test_export_and_delete_against_the_bucket(
     add_moment(client, other.invite_token, tmp_path, 8)
     own = add_moment(client, project.invite_token, tmp_path, 9, colour="green")
     logo = make_photo(tmp_path / "logo.png", colour="orange", size=(40, 20))
-    with ctx.sessions() as s, logo.open("rb") as fh:
-        project_settings.set_logo(session=s, storage=ctx.storage, project=s.get(Project, project.id),  # type: ignore[arg-type]
-                                  source=fh)
+    song = tmp_path / "song.m4a"
+    subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=1",
+                    "-c:a", "aac", str(song)], check=True)
+    with ctx.sessions() as s, logo.open("rb") as logo_fh, song.open("rb") as song_fh:
+        mine = s.get(Project, project.id)
+        assert mine is not None
+        project_settings.set_logo(session=s, storage=ctx.storage, project=mine, source=logo_fh)
+        project_settings.set_music(session=s, storage=ctx.storage, project=mine, source=song_fh)
         s.commit()
     approve_all(ctx, project.id)
     collage = client.post(f"/api/projects/{project.id}/collages", headers=staff.headers, json=SMALL_COLLAGE).json()
@@ -142,7 +148,8 @@ def test_export_and_delete_against_the_bucket(
         assert zf.read(f"renders/collage-{collage['id']}.png").startswith(b"\x89PNG")
     assert inside == originals
     before = bucket_keys(ctx, s3_server)
-    assert any(k.startswith("logos/") for k in before) and f"renders/{collage['id']}/collage.png" in before
+    assert any(k.startswith("logos/") for k in before) and any(k.startswith("music/") for k in before)
+    assert f"renders/{collage['id']}/collage.png" in before
     assert {f"renders/{film['id']}/{name}" for name in ("film.mp4", "poster.jpg", "captions.vtt")} <= set(before)
     r = client.post(f"/staff/projects/{project.id}/delete",
                     data={"csrf": csrf, "confirm_title": "Een dag in het ziekenhuis"}, follow_redirects=False)
