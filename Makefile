@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint install install-dev demo bench clean
+.PHONY: run test lint install install-dev demo bench bench-moviepy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,21 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 
-bench: install-dev
+## make bench-moviepy: the film benchmark's moviepy baseline in its own venv (moviepy pins Pillow < 12)
+VENV_MOVIEPY := .venv-moviepy
+
+$(VENV_MOVIEPY)/bin/python:
+	$(PYTHON) -m venv $(VENV_MOVIEPY)
+	$(VENV_MOVIEPY)/bin/pip install --quiet --upgrade pip
+	$(PYTHON) bench/extra_requirements.py bench-moviepy > $(VENV_MOVIEPY)/requirements.txt
+	$(VENV_MOVIEPY)/bin/pip install --quiet -r $(VENV_MOVIEPY)/requirements.txt
+
+bench-moviepy: $(VENV_MOVIEPY)/bin/python
+
+bench: install-dev bench-moviepy
 	$(BIN)/python bench/film.py --quick
 	$(BIN)/python bench/collage.py
 	$(BIN)/python bench/upload.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(VENV_MOVIEPY) .pytest_cache .ruff_cache test-artifacts
