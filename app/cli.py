@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from app.config import Settings, get_settings
 
 
@@ -24,10 +26,37 @@ class UserError(Exception):
 def _ctx(settings: Settings | None = None) -> Any:
     from app import jobs
     from app.context import build_context
+    from app.migrate import SchemaNotCurrent, require_current, upgrades_itself
 
-    ctx = build_context(settings or get_settings())
+    settings = settings or get_settings()
+    # SQLite: this process upgrades the schema itself; elsewhere `dayreel migrate` does, once, before
+    migrate = upgrades_itself(settings.db_url)
+    if not migrate:
+        try:
+            require_current(settings.db_url)
+        except SchemaNotCurrent as err:
+            raise UserError(str(err)) from None
+        except OperationalError as err:
+            raise UserError(f"cannot open the database: {_first_line(err.orig or err)}") from None
+    ctx = build_context(settings, migrate=migrate)
     jobs.configure(ctx)
     return ctx
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.migrate import migrate
+
+    settings = get_settings()
+    settings.ensure_dirs()  # the SQLite default lives in the data dir
+    try:
+        print(migrate(settings.db_url).summary())
+    except OperationalError as err:
+        raise UserError(f"cannot open the database: {_first_line(err.orig or err)}") from None
+    return 0
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [err.__class__.__name__])[0]
 
 
 # --- serve / worker -------------------------------------------------------------------------------
@@ -371,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run job workers only (renders, thumbnails)")
     p.add_argument("--workers", type=int, default=None)
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="upgrade the database to this code's schema and exit (a deploy step)")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("demo", help="create a demo project with generated media and render its film")
     p.add_argument("--no-render", action="store_true", help="skip rendering the film")

@@ -22,7 +22,8 @@ class Context:
 
 
 def build_context(settings: Settings, *, migrate: bool = True) -> Context:
-    """Open the database (upgrading it to the newest schema) and the storage under the data dir."""
+    """Open the database (upgrading it to the newest schema unless `migrate` is False: the CLI upgrades
+    only SQLite itself, see app/migrate.py) and the storage under the data dir."""
     settings.ensure_dirs()
     if migrate:
         upgrade(settings.db_url)
