@@ -80,7 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, remember)
     signal.signal(signal.SIGINT, remember)
     consumer = None
-    if settings.queue_backend != "immediate":
+    if settings.queue_backend != "immediate" and not args.no_jobs:
         consumer = jobs.create_consumer(settings.workers)
         with jobs.keep_signal_handlers():
             consumer.start()
@@ -395,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web service and the job worker in one process")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-jobs", action="store_true",
+                   help="serve only; `dayreel worker` processes run the jobs (several machines, see compose.yaml)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="run job workers only (renders, thumbnails)")
