@@ -144,14 +144,23 @@ def _sha(path: Path) -> str:
 
 # ---- measuring ---------------------------------------------------------------------------------------------
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children (the ffmpeg encoders)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(name: str, film_s: float, work: Callable[[], None]) -> tuple[float, float]:
     with PeakMemory(interval_s=0.05) as rss:
-        started = time.monotonic()
+        started, cpu = time.monotonic(), cpu_seconds()
         work()
-        seconds = time.monotonic() - started
+        seconds, cpu = time.monotonic() - started, cpu_seconds() - cpu
     child_max = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # film seconds per CPU second is what capacity planning needs (docs/scaling.md): unlike the wall-clock
+    # rate it hardly depends on how many cores there are or what else runs
     print(f"{name:<26} {seconds:7.1f} s  {film_s / seconds:5.2f} film s per s  peak tree RSS {rss.peak_mb:6.0f} MB"
-          f"  (largest child so far {child_max:.0f} MB)", flush=True)
+          f"  (largest child so far {child_max:.0f} MB)  CPU {cpu:.1f} s = {film_s / cpu:.2f} film s per CPU s",
+          flush=True)
     return seconds, rss.peak_mb
 
 
