@@ -59,6 +59,7 @@ bench: install-dev bench-moviepy
 	$(BIN)/python bench/film.py --quick
 	$(BIN)/python bench/collage.py
 	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/capacity.py
 
 clean:
 	rm -rf $(VENV) $(VENV_MOVIEPY) $(VENV_LOCK) .pytest_cache .ruff_cache test-artifacts

@@ -1,14 +1,15 @@
 """Capacity inputs for docs/scaling.md: what one web process and one worker do with phone photos.
 
-    .venv/bin/python bench/capacity.py                 # 40 photos (12 MP, ~4 MB), 4 clients at once
-    .venv/bin/python bench/capacity.py --photos 20 --clients 8
+    .venv/bin/python bench/capacity.py                 # 40 photos (12 MP, ~4 MB) and 6 clips, 4 clients
+    .venv/bin/python bench/capacity.py --photos 20 --clips 0 --clients 8
 
 Starts `dayreel serve --no-jobs` (web only) on a free loopback port with a temp data dir and SQLite, and
 uploads distinct phone-like photos (4032x3024 noisy JPEGs, generated once and reused) through
 `POST /api/invites/{token}/moments` from several clients at once. Reports uploads per second and the
 server's CPU seconds per upload (from /proc/<pid>/stat). Then starts one `dayreel worker` and times it
-until every moment has its thumbnail and preview (CPU seconds per photo). Finally it reports the bytes
-stored per photo (original and derived) and the database rows per moment. Numbers on a shared machine
+until every moment has its thumbnail and preview (CPU seconds per photo). Then the same for 10-second
+1080p30 clips at 16 Mbit/s (uploaded while the worker runs). Finally it reports the bytes stored per moment (original
+and derived) and the database rows. Numbers on a shared machine
 are noisy; the CPU seconds are steadier than the wall-clock rates.
 """
 
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.film import make_photo  # noqa: E402
+from tests.mediagen import FFMPEG  # noqa: E402
 
 DAYREEL = Path(sys.executable).with_name("dayreel")
 MEDIA = Path(tempfile.gettempdir()) / "dayreel-bench-capacity"
@@ -61,6 +63,22 @@ def photos(count: int) -> list[Path]:
     return paths
 
 
+def clips(count: int) -> list[Path]:
+    """10 s 1080p30 H.264 at a phone's ~16 Mbit/s with AAC sound, each different."""
+    MEDIA.mkdir(exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = MEDIA / f"clip16m{i:03d}.mp4"
+        if not path.exists():
+            subprocess.run([FFMPEG, "-y", "-loglevel", "error", "-f", "lavfi", "-i",
+                            f"testsrc2=s=1920x1080:r=30:d=10,noise=alls={8 + i}:allf=t,format=yuv420p",
+                            "-f", "lavfi", "-i", f"sine=frequency={300 + 20 * i}:duration=10",
+                            "-c:v", "libx264", "-preset", "veryfast", "-b:v", "16M", "-maxrate", "17M",
+                            "-bufsize", "32M", "-c:a", "aac", "-b:a", "128k", str(path)], check=True)
+        paths.append(path)
+    return paths
+
+
 def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -77,10 +95,10 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=40)
+    parser.add_argument("--clips", type=int, default=6)
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
-    files = photos(args.photos)
-    mb = sum(p.stat().st_size for p in files) / 1e6
+    kinds = {"photo": photos(args.photos), "clip": clips(args.clips)}
     with tempfile.TemporaryDirectory(prefix="dayreel-bench-capacity-") as tmp:
         data = Path(tmp) / "data"
         port = free_port()
@@ -92,33 +110,41 @@ def main() -> int:
         web = subprocess.Popen([str(DAYREEL), "serve", "--port", str(port), "--no-jobs"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         worker = None
+        results: dict[str, dict[str, float]] = {}
         try:
             wait_ready(port, web)
-            cpu0 = cpu_seconds(web.pid)
 
             def send(path: Path) -> None:
                 with path.open("rb") as fh:
-                    r = httpx.post(f"http://127.0.0.1:{port}/api/invites/{token}/moments", timeout=120,
-                                   files={"file": (path.name, fh, "image/jpeg")}, data={"consent": "true"})
+                    r = httpx.post(f"http://127.0.0.1:{port}/api/invites/{token}/moments", timeout=300,
+                                   files={"file": (path.name, fh)}, data={"consent": "true"})
                 if r.status_code != 201:
                     raise SystemExit(f"upload answered {r.status_code}: {r.text}")
 
-            t0 = time.perf_counter()
-            with ThreadPoolExecutor(args.clients) as pool:
-                list(pool.map(send, files))
-            upload_s = time.perf_counter() - t0
-            web_cpu = cpu_seconds(web.pid) - cpu0
-
-            worker = subprocess.Popen([str(DAYREEL), "worker"], env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
-            t0 = time.perf_counter()
             db = sqlite3.connect(data / "dayreel.db")
-            while db.execute("SELECT count(*) FROM moments WHERE derive_status = 'pending'").fetchone()[0]:
-                if time.perf_counter() - t0 > 600:
-                    raise SystemExit("derivatives did not finish in 10 minutes")
-                time.sleep(0.2)
-            derive_s = time.perf_counter() - t0
-            worker_cpu = cpu_seconds(worker.pid)  # includes start-up (~1 s of imports)
+            for kind, files in kinds.items():
+                if not files:
+                    continue
+                web_cpu = cpu_seconds(web.pid)
+                worker_cpu = cpu_seconds(worker.pid) if worker else 0.0
+                t0 = time.perf_counter()
+                with ThreadPoolExecutor(args.clients) as pool:
+                    list(pool.map(send, files))
+                upload_s = time.perf_counter() - t0
+                web_cpu = cpu_seconds(web.pid) - web_cpu
+                if worker is None:  # started after the first uploads: its start-up counts once, here
+                    worker = subprocess.Popen([str(DAYREEL), "worker"], env=env, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL)
+                while db.execute("SELECT count(*) FROM moments WHERE derive_status = 'pending'").fetchone()[0]:
+                    if time.perf_counter() - t0 > 900:
+                        raise SystemExit("derivatives did not finish in 15 minutes")
+                    time.sleep(0.2)
+                derive_s = time.perf_counter() - t0
+                worker_cpu = cpu_seconds(worker.pid) - worker_cpu
+                n = len(files)
+                results[kind] = {"n": n, "mb": sum(p.stat().st_size for p in files) / 1e6 / n,
+                                 "per_s": n / upload_s, "web_cpu": web_cpu / n, "worker_cpu": worker_cpu / n,
+                                 "done_s": derive_s}
             rows = {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for (t,) in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
             db.close()
@@ -127,21 +153,20 @@ def main() -> int:
                 if proc is not None:
                     proc.terminate()
                     proc.wait(timeout=30)
-        stored = {"originals": 0, "derived": 0}
-        for path in data.rglob("*"):
-            if path.is_file() and path.suffix.lower() in (".jpg", ".jpeg"):
-                stored["derived" if "derived" in path.parts else "originals"] += path.stat().st_size
-    n = args.photos
-    print(f"{n} photos ({mb / n:.1f} MB each), {args.clients} clients, {os.cpu_count()} cores")
-    print(f"web (serve --no-jobs): {upload_s:.1f} s, {n / upload_s:.1f} uploads/s, {mb / upload_s:.0f} MB/s; "
-          f"{web_cpu / n:.3f} CPU s per upload")
-    print(f"worker: thumbnails and previews in {derive_s:.1f} s, {n / derive_s:.1f} photos/s; "
-          f"{worker_cpu / n:.3f} CPU s per photo (start-up included)")
-    print(f"stored per photo: original {stored['originals'] / n / 1e6:.2f} MB, "
-          f"derived {stored['derived'] / n / 1e6:.2f} MB")
+        derived = sum(p.stat().st_size for p in (data / "derived").rglob("*") if p.is_file())
+    print(f"{args.clients} clients, {os.cpu_count()} cores; web: serve --no-jobs, worker: dayreel worker")
+    for kind, r in results.items():
+        print(f"{int(r['n'])} {kind}s of {r['mb']:.1f} MB: {r['per_s']:.1f} uploads/s "
+              f"({r['per_s'] * r['mb']:.0f} MB/s), web {r['web_cpu']:.3f} CPU s per upload; "
+              f"worker {r['worker_cpu']:.3f} CPU s per {kind} (thumbnail, preview); all done after {r['done_s']:.1f} s")
+    total = sum(r["n"] for r in results.values())
+    print(f"derived files: {derived / total / 1e6:.2f} MB per moment")
     print("database rows: " + ", ".join(f"{t} {c}" for t, c in sorted(rows.items()) if c))
-    print(f"RESULT uploads_per_s={n / upload_s:.2f} web_cpu_s_per_upload={web_cpu / n:.3f} "
-          f"worker_cpu_s_per_photo={worker_cpu / n:.3f} derived_mb_per_photo={stored['derived'] / n / 1e6:.2f}")
+    photo = results.get("photo", {})
+    print(f"RESULT photo_uploads_per_s={photo.get('per_s', float('nan')):.2f} "
+          f"web_cpu_s_per_photo={photo.get('web_cpu', float('nan')):.3f} "
+          f"worker_cpu_s_per_photo={photo.get('worker_cpu', float('nan')):.3f} "
+          f"derived_mb_per_moment={derived / total / 1e6:.2f}")
     return 0
 
 
