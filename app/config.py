@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         "", description="Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; "
         "none by default (then the connecting address is the client).",
     )
+    render_lease_s: int = Field(
+        60, ge=5, description="A render's claim lasts this long and is renewed while it runs; a worker that stops "
+        "renewing (crashed, cut off) loses the render to another after this many seconds.",
+    )
     render_cache_days: int = Field(
         30, ge=1, description="Film segments unused (not made again) for this many days are removed from the cache."
     )
