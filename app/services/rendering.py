@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.context import Context
+from app.context import Context, jobs_of
 from app.leases import expiry, new_owner, owner_gone, release_owner
 from app.models import Moment, Project, Render, User, utcnow
 from app.services.curation import moments_in_day_order, to_pipeline
@@ -84,9 +84,7 @@ def request_render(
     )
     session.add(render)
     session.commit()
-    from app import jobs
-
-    jobs.enqueue_render(render.id)
+    jobs_of(session).render(render.id)
     return render
 
 
@@ -265,9 +263,7 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
         elif SHUTTING_DOWN.is_set() and not tracker.cancel_requested():
             if settle(ctx, lease, status="queued", progress=0.0, finished_at=None,
                       log=tracker.text("interrupted by shutdown; queued again")):
-                from app import jobs
-
-                jobs.enqueue_render(render_id)
+                ctx.jobs.render(render_id)
         else:
             settle(ctx, lease, status="cancelled", log=tracker.text())
         return
