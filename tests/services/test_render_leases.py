@@ -10,6 +10,7 @@ import textwrap
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -172,3 +173,34 @@ def test_an_attempt_that_lost_its_lease_stores_nothing_and_overwrites_nothing(
         "done", None, done.output_key, done.finished_at)
     with ctx.sessions() as s:
         assert s.scalar(select(Render.attempt).where(Render.id == render_id)) == 2
+
+
+def test_a_render_taken_over_while_it_runs_stops_and_stores_nothing(
+    client: TestClient, ctx: Context, project: factories.ProjectRef, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The takeover lands while the first attempt reads its files (claimed and planned): it stops at its next
+    look at the row, leaves the render to the new owner, and writes no status, log or file."""
+    render_id = _ready(ctx, client, project, tmp_path)
+    real_path = ctx.storage.path
+    taken: list[rendering.RenderLease] = []
+
+    def path_taken_over_first(key: str) -> Path:
+        if not taken:  # as if this worker stalled past its lease and another took the render
+            far = utcnow() + timedelta(seconds=ctx.settings.render_lease_s * 10)
+            assert rendering.requeue_interrupted(ctx, lambda _id: None, now=far) == 1
+            second = rendering.claim_render(ctx, render_id)
+            assert second is not None
+            taken.append(second)
+        return real_path(key)
+
+    monkeypatch.setattr(ctx.storage, "path", path_taken_over_first)
+    with caplog.at_level("WARNING", logger="dayreel.rendering"):
+        rendering.run_render(render_id, ctx=ctx)
+    assert taken
+    assert "attempt 1 lost its lease; another worker has it" in caplog.text  # stopped mid-render, not at the end
+    row = _row(ctx, render_id)
+    assert (row.status, row.lease_owner, row.attempt, row.output_key, row.log, row.finished_at) == (
+        "running", taken[0].owner, 2, None, "", None)
+    assert not [p for p in (ctx.settings.data_dir / "renders").rglob("*") if p.is_file()]
+    assert not rendering.work_dir(ctx, render_id, 1).exists()
