@@ -57,7 +57,7 @@ def context() -> Context:
     return _ctx
 
 
-class LeasedScheduler(Scheduler):  # type: ignore[misc]
+class LeasedScheduler(Scheduler):
     """Huey's scheduler, enqueueing periodic tasks only while this process holds the scheduler lease."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -77,7 +77,7 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
             super().enqueue_periodic_tasks(now)
 
 
-class LeasedConsumer(Consumer):  # type: ignore[misc]
+class LeasedConsumer(Consumer):
     scheduler_class = LeasedScheduler
 
 
