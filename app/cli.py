@@ -61,6 +61,14 @@ def _first_line(err: BaseException) -> str:
 
 # --- serve / worker -------------------------------------------------------------------------------
 
+def _require_shared_secret(settings: Settings) -> None:
+    """Refused before anything starts: processes sharing a database must all sign with the same key."""
+    from app.config import SHARED_SECRET_MISSING
+
+    if settings.shared_database and not settings.secret_key:
+        raise UserError(SHARED_SECRET_MISSING)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -69,6 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.services import rendering
 
     settings = get_settings()
+    _require_shared_secret(settings)
     ctx = _ctx(settings)
     app = create_app(ctx=ctx)
     stop_requested: list[int] = []
@@ -84,7 +93,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         consumer = jobs.create_consumer(settings.workers)
         with jobs.keep_signal_handlers():
             consumer.start()
-        requeued = rendering.requeue_interrupted(ctx, jobs.enqueue_render)
+        requeued = rendering.requeue_interrupted(ctx, ctx.jobs.render)
         if requeued:
             print(f"re-queued {requeued} render(s) interrupted earlier", file=sys.stderr)
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="info",
@@ -107,8 +116,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.queue_backend == "immediate":
         raise UserError("the 'immediate' queue runs jobs inline; a worker needs queue_backend sqlite or redis")
+    _require_shared_secret(settings)
     ctx = _ctx(settings)
-    rendering.requeue_interrupted(ctx, jobs.enqueue_render)
+    rendering.requeue_interrupted(ctx, ctx.jobs.render)
     consumer = jobs.create_consumer(args.workers or settings.workers)
     original_stop = consumer.stop
 

@@ -19,6 +19,7 @@ from app import jobs
 from app.client_address import parse_networks
 from app.config import Settings, get_settings
 from app.context import Context, build_context
+from app.cors import ApiCORS
 from app.error_models import safe_errors, use_error_bodies
 from app.routes import api, contribute, media, present, staff, uploads
 from app.routes.staff_common import error_page, wants_page
@@ -88,7 +89,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         max_age=14 * 86400,
     )
     app.add_middleware(UploadSizeLimit, max_bytes=settings.max_upload_bytes)
-    app.add_middleware(SecurityHeaders)  # outermost: on every answer, errors and 413s included
+    app.add_middleware(SecurityHeaders)  # around everything but CORS: on every answer, errors and 413s included
+    if settings.cors_origin_list:  # outermost, so refusals (413...) carry CORS headers too
+        app.add_middleware(ApiCORS, origins=settings.cors_origin_list)
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:

@@ -52,7 +52,7 @@ def check_key(key: str) -> str:
 
 class Storage(Protocol):
     def stage(self, chunks: Iterable[bytes] | BinaryIO, *, max_bytes: int) -> Staged: ...
-    def adopt(self, path: Path, *, max_bytes: int) -> Staged: ...
+    def adopt(self, path: Path, *, max_bytes: int, sha256: str | None = None) -> Staged: ...
     def commit(self, staged: Staged, key: str) -> str: ...
     def discard(self, staged: Staged) -> None: ...
     def put_file(self, src: Path, key: str) -> str: ...
@@ -92,20 +92,22 @@ class LocalStorage:
             raise
         return Staged(path=path, sha256=digest.hexdigest(), size_bytes=size)
 
-    def adopt(self, path: Path, *, max_bytes: int) -> Staged:
-        """Stage a file already on this disk (a finished resumable upload) by hashing it and moving it:
-        its bytes are read once and never written again."""
+    def adopt(self, path: Path, *, max_bytes: int, sha256: str | None = None) -> Staged:
+        """Stage a file already on this disk (a finished resumable upload) by moving it: its bytes are
+        never written again, and not even read when the caller hashed them as they arrived (`sha256`)."""
         size = path.stat().st_size
         if size > max_bytes:
             raise TooLarge(f"more than {max_bytes} bytes")
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            while chunk := fh.read(CHUNK):
-                digest.update(chunk)
+        if sha256 is None:
+            digest = hashlib.sha256()
+            with path.open("rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    digest.update(chunk)
+            sha256 = digest.hexdigest()
         fd, name = tempfile.mkstemp(dir=self._tmp, prefix=STAGE_PREFIX)
         os.close(fd)
         os.replace(path, name)
-        return Staged(path=Path(name), sha256=digest.hexdigest(), size_bytes=size)
+        return Staged(path=Path(name), sha256=sha256, size_bytes=size)
 
     def commit(self, staged: Staged, key: str) -> str:
         dest = self._dest(key)

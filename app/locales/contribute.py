@@ -142,6 +142,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This time is too far from the day of the project; please check the date.",
         "nl": "Deze tijd ligt te ver van de dag van het project; controleer de datum.",
     },
+    "err.quota_person_moments": {
+        "en": "You have reached the limit of {c_moments} moments per person for this project.",
+        "nl": "Je hebt de grens van {c_moments} momenten per persoon voor dit project bereikt.",
+    },
+    "err.quota_person_bytes": {
+        "en": "This file would take you past the limit of {c_gb} GB per person for this project.",
+        "nl": "Met dit bestand kom je boven de grens van {c_gb} GB per persoon voor dit project.",
+    },
+    "err.quota_project_moments": {
+        "en": "This project has reached its limit of {p_moments} moments.",
+        "nl": "Dit project heeft zijn grens van {p_moments} momenten bereikt.",
+    },
+    "err.quota_project_bytes": {
+        "en": "This project has no room left for this file (its limit is {p_gb} GB).",
+        "nl": "Dit project heeft geen ruimte meer voor dit bestand (de grens is {p_gb} GB).",
+    },
     "err.network": {
         "en": "The connection was lost. Try again when you are back online.",
         "nl": "De verbinding is weg. Probeer het opnieuw als je weer online bent.",
@@ -166,4 +182,8 @@ SERVER_ERRORS: tuple[tuple[str, str], ...] = (
     ("consent box", "err.consent"),
     ("invite link is not valid", "err.invalid_link"),
     ("too far from the project's day", "err.time_range"),
+    ("moments per person", "err.quota_person_moments"),
+    ("gb per person", "err.quota_person_bytes"),
+    ("reached its limit of", "err.quota_project_moments"),
+    ("no room left", "err.quota_project_bytes"),
 )

@@ -257,6 +257,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Music bed (the project's music, softer under clip sound)",
         "nl": "Muziek eronder (de muziek van het project, zachter onder het geluid van clips)",
     },
+    "settings.limits": {
+        "en": "Limits per contributor and per invite", "nl": "Grenzen per deelnemer en per uitnodiging",
+    },
+    "settings.limits_hint": {
+        "en": "Uploads under way count with their full size. A contributor is recognised by the cookie of "
+              "their first upload; the invite limits hold for everyone together.",
+        "nl": "Uploads die nog bezig zijn tellen mee met hun volle grootte. Een deelnemer wordt herkend aan de "
+              "cookie van de eerste upload; de grenzen van de uitnodiging gelden voor iedereen samen.",
+    },
+    "settings.limit_contributor_moments": {"en": "Moments per contributor", "nl": "Momenten per deelnemer"},
+    "settings.limit_contributor_gb": {"en": "GB per contributor", "nl": "GB per deelnemer"},
+    "settings.limit_project_moments": {"en": "Moments for the whole invite", "nl": "Momenten voor de hele uitnodiging"},
+    "settings.limit_project_gb": {"en": "GB for the whole invite", "nl": "GB voor de hele uitnodiging"},
     "settings.members": {"en": "Staff on this project", "nl": "Medewerkers van dit project"},
     "settings.add_member": {"en": "Add", "nl": "Toevoegen"},
     "settings.remove": {"en": "Remove", "nl": "Verwijderen"},

@@ -19,7 +19,7 @@ from app.locales.contribute import SERVER_ERRORS
 from app.models import Moment, Project
 from app.routes.api import contributor_cookie_name, parse_client_time
 from app.schemas import MomentPublic, media_url
-from app.services import contributors, projects
+from app.services import contributors, projects, quotas
 from app.services.errors import Invalid, NotFound, ServiceError
 from app.services.ingest import UploadFields, allowed_scopes, ingest_upload
 from app.services.moment_time import CaptureTimeOutOfRange, capture_window
@@ -54,7 +54,8 @@ def _clip_minutes(project: Project, settings: Settings) -> int:
 
 def _client_config(project: Project, settings: Settings, lang: str) -> str:
     """What contribute.js needs: endpoints, limits and every text it shows, in the page's language."""
-    values = {"mb": settings.max_upload_mb, "minutes": _clip_minutes(project, settings)}
+    values = {"mb": settings.max_upload_mb, "minutes": _clip_minutes(project, settings),
+              **quotas.message_values(project)}
     keys = ["state.waiting", "state.uploading", "state.retrying", "state.processing", "state.done",
             "state.failed", "contribute.caption", "contribute.when", "contribute.mood", "contribute.more",
             "contribute.alias", "contribute.role", "role.none", "role.customer", "role.employee",

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, SettingsDep, StorageDep
 from app.routes.staff_common import member_project, staff_ctx
-from app.services import export, project_settings, projects, staff_admin, workshop
+from app.services import export, project_settings, projects, quotas, staff_admin, workshop
 from app.services.errors import NotFound
 from app.services.qr import qr_png, qr_svg
 from app.web import page
@@ -33,7 +33,7 @@ def settings_page(
         present_url=f"{base}/p/{project.present_token}" if project.present_token else None,
         prompts="\n".join((project.settings or {}).get("prompts") or []),
         default_prompts=workshop.prompts_of(project), has_logo=bool(project_settings.logo_key(project)),
-        has_music=bool(project_settings.music_key(project)),
+        has_music=bool(project_settings.music_key(project)), limits=quotas.quotas_of(project),
         members=staff_admin.members_of(session=session, project=project),
         notes=[workshop.note_dict(n) for n in workshop.notes_of(session=session, project=project)],
     ))
@@ -96,6 +96,18 @@ def open_or_close(project_id: IdPath, request: Request, session: SessionDep, use
     _user, project = member_project(request, session, user, project_id, csrf=csrf)
     project_settings.set_contributions_open(session=session, project=project, is_open=open)
     return _back(project_id, "#links")
+
+
+@router.post("/projects/{project_id}/limits")
+def save_limits(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
+                contributor_moments: str = Form(""), contributor_gb: str = Form(""), project_moments: str = Form(""),
+                project_gb: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
+    """Moments and bytes one contributor, and the whole invite, may send."""
+    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    quotas.set_quotas(session=session, project=project, quotas=quotas.parse_form(
+        contributor_moments=contributor_moments, contributor_gb=contributor_gb, project_moments=project_moments,
+        project_gb=project_gb))
+    return RedirectResponse(f"/staff/projects/{project_id}/settings?saved=1#limits", status_code=303)
 
 
 @router.post("/projects/{project_id}/invite/rotate")

@@ -14,7 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.context import jobs_of
 from app.models import Contributor, Moment, Project, utcnow
+from app.services import quotas
 from app.services.errors import Forbidden, Invalid, TooLargeError, Unsupported
 from app.services.moment_time import check_capture_time, in_window
 from app.services.tokens import token_hash
@@ -117,15 +119,19 @@ def ingest_upload(
     source: Iterable[bytes] | BinaryIO | Path,
     fields: UploadFields,
     contributor_token: str | None = None,
+    sha256: str | None = None,
+    pending_upload: str | None = None,
 ) -> IngestResult:
-    """Store, check and record one uploaded file; on any error nothing is left behind."""
+    """Store, check and record one uploaded file; on any error nothing is left behind.
+    `sha256`: the hash of a file on our disk computed as it arrived (not read again); `pending_upload`: the
+    resumable upload being finished, which already counts toward the quotas as an upload under way."""
     if not project.contributions_open:
         raise Forbidden("this project does not take new moments any more")
     check_fields(fields, project)
     check_scope(project, fields.consent_scope)
     try:
         if isinstance(source, Path):  # already on our disk (resumable upload): move, don't copy
-            staged = storage.adopt(source, max_bytes=settings.max_upload_bytes)
+            staged = storage.adopt(source, max_bytes=settings.max_upload_bytes, sha256=sha256)
         else:
             staged = storage.stage(source, max_bytes=settings.max_upload_bytes)
     except TooLarge:
@@ -140,25 +146,33 @@ def ingest_upload(
         info = _probe_staged(staged, settings=settings, project=project)
         key = original_key(staged.sha256, info.format)
         had_file = storage.exists(key)  # another project may hold the same bytes
-        moment, token, created = _record(
-            session=session, storage=storage, project=project, staged=staged, info=info,
-            fields=fields, contributor_token=contributor_token,
-        )
     except BaseException:
         storage.discard(staged)
         session.rollback()
         raise
-    try:
-        session.commit()
-    except BaseException:
-        session.rollback()
-        if not had_file:
-            storage.delete(key)
-        raise
+    # check the limits and add the moment as one step, so parallel uploads cannot all pass the same check
+    with quotas.project_lock(settings, project.id):
+        try:
+            quotas.check(session=session, settings=settings, project=project,
+                         contributor=token_hash(contributor_token) if contributor_token else None,
+                         add_bytes=staged.size_bytes, skip_upload=pending_upload)
+            moment, token, created = _record(
+                session=session, storage=storage, project=project, staged=staged, info=info,
+                fields=fields, contributor_token=contributor_token,
+            )
+        except BaseException:
+            storage.discard(staged)
+            session.rollback()
+            raise
+        try:
+            session.commit()
+        except BaseException:
+            session.rollback()
+            if not had_file:
+                storage.delete(key)
+            raise
     if created:
-        from app import jobs
-
-        jobs.enqueue_derive(moment.id)
+        jobs_of(session).derive(moment.id)
     return IngestResult(moment=moment, created=created, contributor_token=token)
 
 

@@ -142,7 +142,8 @@ def test_too_large_upload_is_refused_before_any_byte_is_sent(small_limit: tuple[
     # an upload may not grow past the length it declared either
     url = create(client, project.invite_token, 10).headers["location"]
     r = patch(client, url, 0, b"x" * 11)
-    assert r.status_code == 400 and "Upload-Length" in r.json()["detail"]
+    assert r.status_code == 413 and "Upload-Length" in r.json()["detail"]
+    assert offset_of(client, url) == 0 and (tus_dir(ctx.settings) / url.rsplit("/", 1)[1]).stat().st_size == 0
 
 
 def test_an_upload_must_declare_its_length(client: TestClient, project: factories.ProjectRef) -> None:
@@ -251,3 +252,28 @@ def test_the_hourly_job_runs_the_cleanup(client: TestClient, project: factories.
         os.utime(p, (week_ago, week_ago))
     jobs_cleanup.cleanup_uploads.call_local()
     assert not list(tus_dir(ctx.settings).glob(f"{upload_id}*"))
+
+
+def test_asking_again_with_someone_elses_cookie_never_returns_their_moment(
+    client: TestClient, project: factories.ProjectRef, photo_bytes: bytes, ctx: Context
+) -> None:
+    r = send_all(client, project.invite_token, photo_bytes, caption="mine")
+    assert r.status_code == 201, r.text
+    first = r.json()
+    url = f"/api/uploads/{_upload_id_of_last(ctx)}"
+    # a second person on another phone, who has uploaded something of their own
+    other = TestClient(client.app)
+    other_photo = photo_bytes + b"\0"  # other bytes, so a moment of their own
+    assert send_all(other, project.invite_token, other_photo, caption="theirs").status_code == 201
+    again = finish(other, project.invite_token, url)
+    assert again.status_code == 404, again.text
+    assert "mine" not in again.text
+    # the sender themself still gets the answer they lost
+    mine = finish(client, project.invite_token, url)
+    assert mine.status_code == 200 and mine.json()["id"] == first["id"]
+
+
+def _upload_id_of_last(ctx: Context) -> str:
+    """The id of the finished upload whose small result note is the newest."""
+    notes = sorted(tus_dir(ctx.settings).glob("*.result"), key=lambda p: p.stat().st_mtime_ns)
+    return notes[-1].name.split(".", 1)[0]
