@@ -1,16 +1,22 @@
-# dayreel: one container runs the web service and its job worker.
+# dayreel: one image for every process (serve, worker, migrate; see compose.yaml).
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DAYREEL_DATA_DIR=/srv/dayreel/uploads DAYREEL_ENVIRONMENT=production
 
 WORKDIR /srv/dayreel
+# dependencies first, exactly as locked (hashes checked): this layer is rebuilt only when the lock changes
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN pip install --no-cache-dir --no-deps --require-hashes -r requirements/runtime.txt
+
+# then the code, without resolving anything again
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY media_pipeline ./media_pipeline
 COPY templates ./templates
 COPY migrations ./migrations
-RUN pip install --no-cache-dir -e . \
+RUN pip install --no-cache-dir --no-deps . \
+ && pip check \
  && useradd --create-home --uid 10001 dayreel \
  && mkdir -p uploads && chown dayreel:dayreel uploads
 

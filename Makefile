@@ -5,18 +5,31 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint install install-dev demo bench clean
+.PHONY: run test lint install install-dev lock demo bench bench-moviepy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# dependencies exactly as locked (requirements/*.txt, hashes checked), then dayreel itself without resolving
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements/runtime.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 
 install-dev: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/pip check
+
+## make lock: regenerate requirements/*.txt after changing dependencies in pyproject.toml (tests/test_lock.py)
+VENV_LOCK := .venv-lock
+UV_COMPILE := $(VENV_LOCK)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+
+lock:
+	test -x $(VENV_LOCK)/bin/uv || ($(PYTHON) -m venv $(VENV_LOCK) && $(VENV_LOCK)/bin/pip install --quiet uv)
+	$(UV_COMPILE) pyproject.toml -o requirements/runtime.txt
+	$(UV_COMPILE) --extra dev pyproject.toml -o requirements/dev.txt
 
 ## make run: set up, create the demo project (renders its film), serve on http://127.0.0.1:8000
 run: install
@@ -31,10 +44,22 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 
-bench: install-dev
+## make bench-moviepy: the film benchmark's moviepy baseline in its own venv (moviepy pins Pillow < 12)
+VENV_MOVIEPY := .venv-moviepy
+
+$(VENV_MOVIEPY)/bin/python:
+	$(PYTHON) -m venv $(VENV_MOVIEPY)
+	$(VENV_MOVIEPY)/bin/pip install --quiet --upgrade pip
+	$(PYTHON) bench/extra_requirements.py bench-moviepy > $(VENV_MOVIEPY)/requirements.txt
+	$(VENV_MOVIEPY)/bin/pip install --quiet -r $(VENV_MOVIEPY)/requirements.txt
+
+bench-moviepy: $(VENV_MOVIEPY)/bin/python
+
+bench: install-dev bench-moviepy
 	$(BIN)/python bench/film.py --quick
 	$(BIN)/python bench/collage.py
 	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/capacity.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(VENV_MOVIEPY) $(VENV_LOCK) .pytest_cache .ruff_cache test-artifacts

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from app.config import Settings, get_settings
 
 
@@ -24,13 +26,48 @@ class UserError(Exception):
 def _ctx(settings: Settings | None = None) -> Any:
     from app import jobs
     from app.context import build_context
+    from app.migrate import SchemaNotCurrent, require_current, upgrades_itself
 
-    ctx = build_context(settings or get_settings())
+    settings = settings or get_settings()
+    # SQLite: this process upgrades the schema itself; elsewhere `dayreel migrate` does, once, before
+    migrate = upgrades_itself(settings.db_url)
+    if not migrate:
+        try:
+            require_current(settings.db_url)
+        except SchemaNotCurrent as err:
+            raise UserError(str(err)) from None
+        except OperationalError as err:
+            raise UserError(f"cannot open the database: {_first_line(err.orig or err)}") from None
+    ctx = build_context(settings, migrate=migrate)
     jobs.configure(ctx)
     return ctx
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.migrate import migrate
+
+    settings = get_settings()
+    settings.ensure_dirs()  # the SQLite default lives in the data dir
+    try:
+        print(migrate(settings.db_url).summary())
+    except OperationalError as err:
+        raise UserError(f"cannot open the database: {_first_line(err.orig or err)}") from None
+    return 0
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [err.__class__.__name__])[0]
+
+
 # --- serve / worker -------------------------------------------------------------------------------
+
+def _require_shared_secret(settings: Settings) -> None:
+    """Refused before anything starts: processes sharing a database must all sign with the same key."""
+    from app.config import SHARED_SECRET_MISSING
+
+    if settings.shared_database and not settings.secret_key:
+        raise UserError(SHARED_SECRET_MISSING)
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -40,6 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.services import rendering
 
     settings = get_settings()
+    _require_shared_secret(settings)
     ctx = _ctx(settings)
     app = create_app(ctx=ctx)
     stop_requested: list[int] = []
@@ -51,11 +89,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, remember)
     signal.signal(signal.SIGINT, remember)
     consumer = None
-    if settings.queue_backend != "immediate":
+    if settings.queue_backend != "immediate" and not args.no_jobs:
         consumer = jobs.create_consumer(settings.workers)
         with jobs.keep_signal_handlers():
             consumer.start()
-        requeued = rendering.requeue_interrupted(ctx, jobs.enqueue_render)
+        requeued = rendering.requeue_interrupted(ctx, ctx.jobs.render)
         if requeued:
             print(f"re-queued {requeued} render(s) interrupted earlier", file=sys.stderr)
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="info",
@@ -78,8 +116,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.queue_backend == "immediate":
         raise UserError("the 'immediate' queue runs jobs inline; a worker needs queue_backend sqlite or redis")
+    _require_shared_secret(settings)
     ctx = _ctx(settings)
-    rendering.requeue_interrupted(ctx, jobs.enqueue_render)
+    rendering.requeue_interrupted(ctx, ctx.jobs.render)
     consumer = jobs.create_consumer(args.workers or settings.workers)
     original_stop = consumer.stop
 
@@ -366,11 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web service and the job worker in one process")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-jobs", action="store_true",
+                   help="serve only; `dayreel worker` processes run the jobs (several machines, see compose.yaml)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="run job workers only (renders, thumbnails)")
     p.add_argument("--workers", type=int, default=None)
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="upgrade the database to this code's schema and exit (a deploy step)")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("demo", help="create a demo project with generated media and render its film")
     p.add_argument("--no-render", action="store_true", help="skip rendering the film")

@@ -11,6 +11,10 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "change-me"
+SHARED_SECRET_MISSING = (
+    "DAYREEL_SECRET_KEY must be set when several processes share the database (a database server or the Redis "
+    "queue): a key generated into one data dir would differ on every machine"
+)
 
 
 class Settings(BaseSettings):
@@ -69,6 +73,10 @@ class Settings(BaseSettings):
     cache_mb: int = Field(
         10240, ge=1, description="Local read cache of objects (storage 's3'), in MiB; least recently used go first.",
     )
+    render_lease_s: int = Field(
+        60, ge=5, description="A render's claim lasts this long and is renewed while it runs; a worker that stops "
+        "renewing (crashed, cut off) loses the render to another after this many seconds.",
+    )
     render_cache_days: int = Field(
         30, ge=1, description="Film segments unused (not made again) for this many days are removed from the cache."
     )
@@ -96,6 +104,12 @@ class Settings(BaseSettings):
         return self.redis_url if self.queue_backend == "redis" or "redis_url" in self.model_fields_set else None
 
     @property
+    def shared_database(self) -> bool:
+        """Other processes, perhaps on other machines, may use this database: a server, not a SQLite file,
+        or a Redis queue whose workers run elsewhere. Then nothing per-machine may stand in for shared state."""
+        return not self.db_url.startswith("sqlite") or self.queue_backend == "redis"
+
+    @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'dayreel.db').resolve()}"
 
@@ -111,9 +125,11 @@ class Settings(BaseSettings):
         self.data_dir.mkdir(parents=True, exist_ok=True)
 
     def resolved_secret(self) -> str:
-        """The configured secret, else one generated once and kept in the data dir."""
+        """The configured secret, else (one machine only) one generated once and kept in the data dir."""
         if self.secret_key:
             return self.secret_key
+        if self.shared_database:
+            raise ValueError(SHARED_SECRET_MISSING)
         self.ensure_dirs()
         path = self.data_dir / "secret_key"
         if not path.exists():

@@ -1,4 +1,7 @@
-"""Periodic housekeeping: abandoned resumable uploads and old film cache entries are deleted."""
+"""Periodic housekeeping: abandoned resumable uploads, old film cache entries, renders whose worker is gone.
+
+Only the process holding the scheduler lease enqueues these (app/queue.py); any worker may run them.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ import logging
 
 from huey import crontab
 
-from app.jobs import context, huey
+from app.queue import context, huey
+from app.services.rendering import requeue_interrupted
 from app.services.resumable import cleanup_partial_uploads
 from media_pipeline.film import prune_cache
 
@@ -26,3 +30,12 @@ def prune_render_cache() -> None:
     removed = prune_cache(settings.data_dir / "cache" / "segments", older_than_s=settings.render_cache_days * 86400)
     if removed:
         log.info("removed %d film cache entries older than %d days", removed, settings.render_cache_days)
+
+
+@huey.periodic_task(crontab())
+def requeue_stale_renders() -> None:
+    """A worker killed mid-render stops renewing its lease: once it is stale, the render is queued again."""
+    ctx = context()
+    requeued = requeue_interrupted(ctx, ctx.jobs.render)
+    if requeued:
+        log.warning("re-queued %d render(s) whose worker stopped renewing its lease", requeued)

@@ -5,7 +5,9 @@
 
 1. dayreel, cold cache; 2. dayreel again after one moment's caption changed (incremental);
 3. a straightforward moviepy 2 composition of the same film (CompositeVideoClip per moment, crossfades
-   with concatenate_videoclips(padding=-T), one write_videofile) as the baseline;
+   with concatenate_videoclips(padding=-T), one write_videofile) as the baseline, run by
+   bench/moviepy_baseline.py in its own environment .venv-moviepy (`make bench-moviepy`), because moviepy
+   pins Pillow < 12; without that environment it prints as skipped and its ratio as nan;
 4. one ffmpeg filtergraph with the same scaling, blurred background, Ken Burns, crossfades and text,
    as the near-limit reference.
 All encode H.264 veryfast CRF 23 + AAC. Media (noisy JPEGs, x264 clips with tones) are generated once into
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import resource
 import shutil
@@ -31,7 +34,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -141,14 +144,23 @@ def _sha(path: Path) -> str:
 
 # ---- measuring ---------------------------------------------------------------------------------------------
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children (the ffmpeg encoders)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(name: str, film_s: float, work: Callable[[], None]) -> tuple[float, float]:
     with PeakMemory(interval_s=0.05) as rss:
-        started = time.monotonic()
+        started, cpu = time.monotonic(), cpu_seconds()
         work()
-        seconds = time.monotonic() - started
+        seconds, cpu = time.monotonic() - started, cpu_seconds() - cpu
     child_max = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # film seconds per CPU second is what capacity planning needs (docs/scaling.md): unlike the wall-clock
+    # rate it hardly depends on how many cores there are or what else runs
     print(f"{name:<26} {seconds:7.1f} s  {film_s / seconds:5.2f} film s per s  peak tree RSS {rss.peak_mb:6.0f} MB"
-          f"  (largest child so far {child_max:.0f} MB)", flush=True)
+          f"  (largest child so far {child_max:.0f} MB)  CPU {cpu:.1f} s = {film_s / cpu:.2f} film s per CPU s",
+          flush=True)
     return seconds, rss.peak_mb
 
 
@@ -159,58 +171,43 @@ def _caption_lines(seg: Segment, width: int, size_px: int) -> list[str]:
     return [seg.caption.header(), *wrap_text(seg.caption.text, font(size_px), width * 0.85)]
 
 
-def moviepy_film(plan: FilmPlan, media: Path, out: Path, work: Path) -> None:
-    """What a straightforward moviepy 2 script does: a CompositeVideoClip per moment, crossfades, one write."""
-    from moviepy import (
-        CompositeVideoClip,
-        ImageClip,
-        TextClip,
-        VideoFileClip,
-        afx,
-        concatenate_videoclips,
-        vfx,
-    )
+MOVIEPY_PYTHON = Path(__file__).resolve().parents[1] / ".venv-moviepy" / "bin" / "python"
 
-    w, h, fps, t = plan.width, plan.height, plan.fps, plan.transition_frames / plan.fps
+
+def moviepy_recipe(plan: FilmPlan, media: Path, work: Path) -> dict[str, object]:
+    """The film as plain data for bench/moviepy_baseline.py, which runs without dayreel in .venv-moviepy."""
+    w, h, fps = plan.width, plan.height, plan.fps
     size_px = round(h / 1080 * 46)
-    parts, opened = [], []
-    for index, seg in enumerate(plan.segments):
+    segments: list[dict[str, object]] = []
+    for seg in plan.segments:
         d = seg.frames / fps
         if seg.card is not None:
             path = work / f"{seg.id}.png"
             card_image(seg.card, w, h, plan.brand_color).save(path)
-            part = ImageClip(str(path)).with_duration(d)
+            segments.append({"kind": "card", "png": str(path), "duration": d})
+            continue
+        row: dict[str, object] = {"kind": seg.kind, "path": str(media / str(seg.key)), "duration": d,
+                                  "fg": foreground_size(seg.src_width, seg.src_height, w, h),
+                                  "caption": "\n".join(_caption_lines(seg, w, size_px))}
+        if seg.kind == "photo":
+            kb = seg.ken_burns
+            row["zoom"] = (kb.zoom_from, kb.zoom_to) if kb else (1.0, 1.0)
         else:
-            if seg.kind == "photo":
-                img = ImageOps.exif_transpose(Image.open(media / str(seg.key))).convert("RGB")
-                fg_w, fg_h = foreground_size(img.width, img.height, w, h)
-                bg = ImageOps.fit(img, (w // 8, h // 8)).filter(ImageFilter.GaussianBlur(3)).resize((w, h))
-                back = ImageClip(np.asarray(bg)).with_duration(d).with_effects([vfx.MultiplyColor(0.45)])
-                kb = seg.ken_burns
-                z0, z1 = (kb.zoom_from, kb.zoom_to) if kb else (1.0, 1.0)
-                front = (ImageClip(np.asarray(img.resize((fg_w, fg_h)))).with_duration(d)
-                         .resized(lambda tt, z0=z0, z1=z1, d=d: z0 + (z1 - z0) * tt / d).with_position("center"))
-            else:
-                video = VideoFileClip(str(media / str(seg.key)))
-                opened.append(video)
-                video = video.subclipped(seg.clip_in_s or 0, (seg.clip_in_s or 0) + (seg.clip_s or d))
-                fg_w, fg_h = foreground_size(video.w, video.h, w, h)
-                back = video.resized((w, h)).with_effects([vfx.MultiplyColor(0.45)]).without_audio()
-                front = video.resized((fg_w, fg_h)).with_position("center")
-                if video.audio is not None:
-                    front = front.with_effects([afx.AudioNormalize(), afx.AudioFadeIn(t), afx.AudioFadeOut(t)])
-            text = TextClip(font=str(font_path("regular")), text="\n".join(_caption_lines(seg, w, size_px)),
-                            font_size=size_px, color="white", bg_color=(0, 0, 0, 128), method="label",
-                            duration=d).with_position((round(w * 0.06), "bottom"))
-            part = CompositeVideoClip([back, front, text], size=(w, h)).with_duration(d)
-        parts.append(part.with_effects([vfx.CrossFadeIn(t)]) if index else part)
-    film = concatenate_videoclips(parts, method="compose", padding=-t)
-    film.write_videofile(str(out), fps=fps, codec="libx264", preset="veryfast", audio_codec="aac",
-                         temp_audiofile=str(out.with_suffix(".audio.m4a")),
-                         ffmpeg_params=["-crf", "23", "-pix_fmt", "yuv420p"], threads=os.cpu_count(), logger=None)
-    film.close()
-    for clip in opened:
-        clip.close()
+            row["clip_in"] = seg.clip_in_s or 0.0
+            row["clip_s"] = seg.clip_s or d
+        segments.append(row)
+    return {"width": w, "height": h, "fps": fps, "transition_s": plan.transition_frames / fps,
+            "font": str(font_path("regular")), "font_px": size_px, "segments": segments}
+
+
+def moviepy_film(plan: FilmPlan, media: Path, out: Path, work: Path) -> float:
+    """Runs the moviepy baseline in .venv-moviepy; its own timing (without imports), in seconds."""
+    recipe = work / "recipe.json"
+    recipe.write_text(json.dumps(moviepy_recipe(plan, media, work)), encoding="utf-8")
+    script = Path(__file__).resolve().with_name("moviepy_baseline.py")
+    done = subprocess.run([str(MOVIEPY_PYTHON), str(script), str(recipe), str(out)], check=True,
+                          capture_output=True, text=True)
+    return float(done.stdout.rsplit("MOVIEPY_SECONDS=", 1)[1].split()[0])
 
 
 def ffmpeg_graph_film(plan: FilmPlan, media: Path, out: Path, work: Path) -> None:
@@ -318,10 +315,18 @@ def main() -> None:
         incremental, peak2 = measure("dayreel, one caption edited", plan.length_s, lambda: render_film(
             plan2, out / "dayreel-edited.mp4", resolve=resolve, cache_dir=cache))
         naive = reference = float("nan")
-        if "moviepy" not in args.skip:
+        if "moviepy" in args.skip:
+            pass
+        elif not MOVIEPY_PYTHON.exists():
+            print("moviepy 2 composition: skipped, its environment is missing (run `make bench-moviepy`)")
+        else:
             (work / "mp").mkdir()
-            naive, _ = measure("moviepy 2 composition", plan.length_s,
-                               lambda: moviepy_film(plan, media, out / "moviepy.mp4", work / "mp"))
+            inside: list[float] = []
+            measure("moviepy 2 (in .venv-moviepy)", plan.length_s,
+                    lambda: inside.append(moviepy_film(plan, media, out / "moviepy.mp4", work / "mp")))
+            naive = inside[0]
+            print(f"{'  of which composition':<26} {naive:7.1f} s  {plan.length_s / naive:5.2f} film s per s"
+                  "  (without start-up and imports; used for the ratio)", flush=True)
         if "ffmpeg" not in args.skip:
             (work / "ff").mkdir()
             reference, _ = measure("one ffmpeg filtergraph", plan.length_s,

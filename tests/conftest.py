@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app import jobs
 from app.config import Settings
 from app.context import Context, build_context
 from app.main import create_app
@@ -38,8 +39,9 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def ctx(settings: Settings) -> Iterator[Context]:
-    """A migrated database and storage for `settings`."""
+    """A migrated database and storage for `settings`, its jobs run by the queue `settings` names."""
     context = build_context(settings)
+    jobs.configure(context)  # services enqueue through ctx.jobs, also when a test calls them without the app
     yield context
     context.engine.dispose()
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.context import jobs_of
 from app.models import Contributor, Moment, Project, utcnow
 from app.services import quotas
 from app.services.errors import Forbidden, Invalid, TooLargeError, Unsupported
@@ -171,9 +172,7 @@ def ingest_upload(
                 storage.delete(key)
             raise
     if created:
-        from app import jobs
-
-        jobs.enqueue_derive(moment.id)
+        jobs_of(session).derive(moment.id)
     return IngestResult(moment=moment, created=created, contributor_token=token)
 
 

@@ -8,13 +8,16 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.context import Context
+from app.context import Context, jobs_of
+from app.leases import expiry, new_owner, owner_gone, release_owner
 from app.models import Moment, Project, Render, User, utcnow
 from app.services.curation import moments_in_day_order, to_pipeline
 from app.services.errors import Conflict, Invalid
@@ -81,9 +84,7 @@ def request_render(
     )
     session.add(render)
     session.commit()
-    from app import jobs
-
-    jobs.enqueue_render(render.id)
+    jobs_of(session).render(render.id)
     return render
 
 
@@ -116,43 +117,119 @@ def output_ext(render: Render) -> str:
     return "mp4" if render.kind == "film" else str(render.options.get("format", "png"))
 
 
-def run_render(render_id: int, *, ctx: Context) -> None:
-    """The job: plan, render, store, record. Idempotent; a cancelled or finished render is left alone."""
+@dataclass(frozen=True)
+class RenderLease:
+    """One attempt's hold on a render: only its owner may write progress or the result."""
+
+    render_id: int
+    owner: str
+    attempt: int
+
+
+def claim_render(ctx: Context, render_id: int, *, now: datetime | None = None) -> RenderLease | None:
+    """Take a queued render for this process, atomically: a render queued twice (restart, retry) runs once."""
+    owner = new_owner()
     with ctx.sessions() as session:
-        # claim it atomically: a render queued twice (restart, retry) runs once
         claimed = session.execute(
             update(Render)
             .where(Render.id == render_id, Render.status == "queued", Render.cancel_requested.is_(False))
-            .values(status="running", started_at=utcnow(), progress=0.0)
+            .values(status="running", started_at=utcnow(), progress=0.0, lease_owner=owner,
+                    lease_expires_at=expiry(now, ctx.settings.render_lease_s), attempt=Render.attempt + 1)
         ).rowcount
         session.commit()
+        attempt = session.scalar(select(Render.attempt).where(Render.id == render_id))
+    if not claimed or attempt is None:
+        release_owner(owner)
+        return None
+    return RenderLease(render_id, owner, attempt)
+
+
+def renew_lease(ctx: Context, lease: RenderLease, *, now: datetime | None = None) -> bool:
+    """Push the expiry on; False when another owner took the render over (or it ended)."""
+    return _write(ctx, lease, lease_expires_at=expiry(now, ctx.settings.render_lease_s))
+
+
+def settle(ctx: Context, lease: RenderLease, **values: Any) -> bool:
+    """The last word of one attempt, written only while it still holds the render; False if it did not."""
+    values.setdefault("finished_at", utcnow())
+    done = _write(ctx, lease, lease_owner=None, lease_expires_at=None, **values)
+    release_owner(lease.owner)
+    return done
+
+
+def _write(ctx: Context, lease: RenderLease, **values: Any) -> bool:
+    with ctx.sessions() as session:
+        written = session.execute(
+            update(Render)
+            .where(Render.id == lease.render_id, Render.lease_owner == lease.owner, Render.status == "running")
+            .values(**values)
+        ).rowcount
+        session.commit()
+    return bool(written)
+
+
+def work_dir(ctx: Context, render_id: int, attempt: int) -> Path:
+    """Each attempt (numbered by its claim) renders in a folder of its own: a late attempt never clears the
+    folder of a live one."""
+    return ctx.storage.temp_dir() / f"render-{render_id}-{attempt}"
+
+
+def run_render(render_id: int, *, ctx: Context) -> None:
+    """The job: claim, plan, render, store, record. Idempotent; a render that is not queued is left alone."""
+    lease = claim_render(ctx, render_id)
+    if lease is None:
+        return
+    run_claimed(ctx, lease)
+
+
+def run_claimed(ctx: Context, lease: RenderLease) -> None:
+    """Render what `lease` holds, renewing the lease meanwhile; stops as soon as another owner has it."""
+    render_id = lease.render_id
+    beat = _Heartbeat(ctx, lease)
+    beat.start()
+    try:
+        _run_claimed(ctx, lease, beat)
+    except Exception as err:  # whatever went wrong, the render must not stay "running" at 0 %
+        log.exception("render %s: job failed", render_id)
+        settle(ctx, lease, status="failed", error=f"The render stopped on an unexpected error: {_readable(err)}",
+               log=f"stopped: {type(err).__name__}: {_readable(err)}")
+    finally:
+        beat.stop()
+        release_owner(lease.owner)
+
+
+def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
+    render_id = lease.render_id
+    with ctx.sessions() as session:
         render = session.get(Render, render_id)
-        if not claimed or render is None:
+        if render is None:
             return
         try:
             plan = plan_render(session, render)
-            render.plan = plan.to_dict()
-            session.commit()
         except PlanError as err:
             session.rollback()
-            _finish(session, render, status="failed", error=str(err), log=f"planning: {err}")
+            settle(ctx, lease, status="failed", error=str(err), log=f"planning: {err}")
             return
         except Exception as err:  # a plan that cannot be made fails the render; it never stays "running"
             log.exception("render %s: planning failed", render_id)
             session.rollback()
-            _finish(session, render, status="failed", error=f"The plan could not be made: {_readable(err)}",
-                    log=f"planning failed: {type(err).__name__}: {_readable(err)}")
-            return
-        if _cancel_requested(session, render_id):
-            _finish(session, render, status="cancelled", log="cancelled before rendering started")
+            settle(ctx, lease, status="failed", error=f"The plan could not be made: {_readable(err)}",
+                   log=f"planning failed: {type(err).__name__}: {_readable(err)}")
             return
         kind, ext = render.kind, output_ext(render)
+    if not _write(ctx, lease, plan=plan.to_dict()):
+        return  # taken over while planning
+    with ctx.sessions() as session:
+        if _cancel_requested(session, render_id):
+            settle(ctx, lease, status="cancelled", log="cancelled before rendering started")
+            return
 
-    tracker = _Tracker(ctx, render_id)
+    tracker = _Tracker(ctx, lease, beat.lost)
     work: Path | None = None
+    keys: dict[str, str] = {}
+    prefix = f"renders/{render_id}/{lease.attempt}"  # a late attempt never overwrites the files of another
     try:
-        work = ctx.storage.temp_dir() / f"render-{render_id}"
-        shutil.rmtree(work, ignore_errors=True)
+        work = work_dir(ctx, render_id, lease.attempt)
         work.mkdir(parents=True)  # a full disk fails the render here, like any other error below
         out = work / f"{kind}.{ext}"
         if kind == "film":
@@ -168,11 +245,9 @@ def run_render(render_id: int, *, ctx: Context) -> None:
             )
             if tracker.cancelled(force=True):  # asked in the last half second: the film is not kept
                 raise RenderCancelled("The render was cancelled.")
-            keys = {
-                "output_key": ctx.storage.put_file(result.video_path, f"renders/{render_id}/film.mp4"),
-                "poster_key": ctx.storage.put_file(result.poster_path, f"renders/{render_id}/poster.jpg"),
-                "captions_key": ctx.storage.put_file(result.vtt_path, f"renders/{render_id}/captions.vtt"),
-            }
+            keys["output_key"] = ctx.storage.put_file(result.video_path, f"{prefix}/film.mp4")
+            keys["poster_key"] = ctx.storage.put_file(result.poster_path, f"{prefix}/poster.jpg")
+            keys["captions_key"] = ctx.storage.put_file(result.vtt_path, f"{prefix}/captions.vtt")
             for moment_id, reason in result.skipped:
                 tracker.log(f"skipped moment {moment_id}: {reason}")
         else:
@@ -180,45 +255,53 @@ def run_render(render_id: int, *, ctx: Context) -> None:
                                   cancelled=tracker.cancelled)
             if tracker.cancelled(force=True):  # asked while the last tiles were painted: the file is not kept
                 raise RenderCancelled("The render was cancelled.")
-            keys = {"output_key": ctx.storage.put_file(path, f"renders/{render_id}/collage.{ext}")}
+            keys["output_key"] = ctx.storage.put_file(path, f"{prefix}/collage.{ext}")
     except RenderCancelled:
-        with ctx.sessions() as session:
-            render = session.get(Render, render_id)
-            if render is not None and SHUTTING_DOWN.is_set() and not render.cancel_requested:
-                render.status, render.progress = "queued", 0.0
-                render.log = tracker.text("interrupted by shutdown; queued again")
-                session.commit()
-                from app import jobs
-
-                jobs.enqueue_render(render_id)
-            elif render is not None:
-                _finish(session, render, status="cancelled", log=tracker.text())
+        _discard(ctx, keys)
+        if tracker.lost():
+            log.warning("render %s: attempt %s lost its lease; another worker has it", render_id, lease.attempt)
+        elif SHUTTING_DOWN.is_set() and not tracker.cancel_requested():
+            if settle(ctx, lease, status="queued", progress=0.0, finished_at=None,
+                      log=tracker.text("interrupted by shutdown; queued again")):
+                ctx.jobs.render(render_id)
+        else:
+            settle(ctx, lease, status="cancelled", log=tracker.text())
         return
     except Exception as err:  # a render never takes the worker down; the user sees why it failed
         log.exception("render %s failed", render_id)
-        with ctx.sessions() as session:
-            render = session.get(Render, render_id)
-            if render is not None:
-                _finish(session, render, status="failed", error=_readable(err),
-                        log=tracker.text(f"failed: {type(err).__name__}: {_readable(err)}"))
+        _discard(ctx, keys)
+        settle(ctx, lease, status="failed", error=_readable(err),
+               log=tracker.text(f"failed: {type(err).__name__}: {_readable(err)}"))
         return
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-    with ctx.sessions() as session:
-        render = session.get(Render, render_id)
-        if render is not None:
-            for name, key in keys.items():
-                setattr(render, name, key)
-            render.progress, render.eta_s = 100.0, 0.0
-            _finish(session, render, status="done", log=tracker.text())
+    finish_render(ctx, lease, keys, log_text=tracker.text())
+
+
+def finish_render(ctx: Context, lease: RenderLease, keys: dict[str, str], *, log_text: str = "") -> bool:
+    """Record the stored files as the render's result, once: an attempt that lost its lease stores nothing,
+    overwrites nothing, and removes the files it uploaded."""
+    if settle(ctx, lease, status="done", error=None, progress=100.0, eta_s=0.0, log=log_text, **keys):
+        return True
+    log.warning("render %s: attempt %s lost its lease before finishing; its files are discarded",
+                lease.render_id, lease.attempt)
+    _discard(ctx, keys)
+    return False
+
+
+def _discard(ctx: Context, keys: dict[str, str]) -> None:
+    for key in keys.values():
+        ctx.storage.delete(key)
 
 
 def mark_failed(ctx: Context, render_id: int, error: str) -> None:
-    """The last word on a render whose job stopped on an unexpected error: failed, never left running."""
+    """The last word on a render whose job stopped before it was claimed: failed, never left queued.
+    A render some worker holds is that worker's to finish."""
     with ctx.sessions() as session:
         render = session.get(Render, render_id)
-        if render is not None and render.status in ("queued", "running"):
+        if render is not None and (render.status == "queued"
+                                   or (render.status == "running" and render.lease_owner is None)):
             _finish(session, render, status="failed", error=error[:500],
                     log="\n".join(filter(None, [render.log, f"stopped: {error[:500]}"])))
 
@@ -250,13 +333,43 @@ def _readable(err: Exception) -> str:
     return (text[-1] if text else type(err).__name__)[:500]
 
 
+class _Heartbeat:
+    """Renews the lease a few times per lease period while the render runs; sets `lost` when it cannot."""
+
+    def __init__(self, ctx: Context, lease: RenderLease) -> None:
+        self.ctx, self.lease = ctx, lease
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{lease.render_id}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        interval = self.ctx.settings.render_lease_s / 4
+        while not self._stop.wait(interval):
+            try:
+                held = renew_lease(self.ctx, self.lease)
+            except Exception:  # the database away for a moment: try again; the expiry is the limit
+                log.warning("render %s: could not renew its lease", self.lease.render_id, exc_info=True)
+                continue
+            if not held:
+                self.lost.set()
+                return
+
+
 class _Tracker:
-    """Progress, cancellation and log for one running render, written to its row at most once a second."""
+    """Progress, cancellation and log for one running render, written to its row at most once a second
+    while this attempt holds the render."""
 
     INTERVAL_S = 1.0
 
-    def __init__(self, ctx: Context, render_id: int) -> None:
-        self.ctx, self.render_id = ctx, render_id
+    def __init__(self, ctx: Context, lease: RenderLease, lost: threading.Event) -> None:
+        self.ctx, self.lease, self._lost = ctx, lease, lost
         self.lines: list[str] = []
         self._last_write = 0.0
         self._last_check = 0.0
@@ -267,18 +380,31 @@ class _Tracker:
         if now - self._last_write < self.INTERVAL_S and fraction < 1:
             return
         self._last_write = now
-        self._update(progress=round(min(99.0, max(0.0, fraction * 100)), 1), eta_s=eta_s)
+        if not _write(self.ctx, self.lease, progress=round(min(99.0, max(0.0, fraction * 100)), 1), eta_s=eta_s):
+            self._lost.set()
 
     def cancelled(self, *, force: bool = False) -> bool:
-        """True when the render should stop; asks the database at most twice a second unless `force`."""
-        if SHUTTING_DOWN.is_set():
+        """True when the render should stop (cancelled, shutting down, or taken over by another owner);
+        asks the database at most twice a second unless `force`."""
+        if SHUTTING_DOWN.is_set() or self._lost.is_set():
             return True
         now = time.monotonic()
         if force or now - self._last_check >= self.INTERVAL_S / 2:
             self._last_check = now
             with self.ctx.sessions() as session:
-                self._cancel = self._cancel or _cancel_requested(session, self.render_id)
+                row = session.execute(select(Render.cancel_requested, Render.lease_owner, Render.status)
+                                      .where(Render.id == self.lease.render_id)).one_or_none()
+            if row is None or row.lease_owner != self.lease.owner or row.status != "running":
+                self._lost.set()
+            elif row.cancel_requested:
+                self._cancel = True
+        return self._cancel or self._lost.is_set()
+
+    def cancel_requested(self) -> bool:
         return self._cancel
+
+    def lost(self) -> bool:
+        return self._lost.is_set()
 
     def log(self, line: str) -> None:
         self.lines.append(line)
@@ -286,20 +412,35 @@ class _Tracker:
     def text(self, *extra: str) -> str:
         return "\n".join([*self.lines, *extra])
 
-    def _update(self, **values: Any) -> None:
-        with self.ctx.sessions() as session:
-            session.execute(update(Render).where(Render.id == self.render_id).values(**values))
-            session.commit()
 
-
-def requeue_interrupted(ctx: Context, enqueue: Callable[[int], None]) -> int:
-    """Renders left 'running' by a crash go back to the queue at start-up."""
+def requeue_interrupted(ctx: Context, enqueue: Callable[[int], None], *, now: datetime | None = None) -> int:
+    """Renders whose lease is stale (expired, or held by a process of this machine that is gone) go back to
+    the queue; a render another live worker holds is left alone. Run at start-up and every minute."""
+    now = now or utcnow()
     with ctx.sessions() as session:
-        stuck = list(session.scalars(select(Render).where(Render.status == "running")))
-        for render in stuck:
-            render.status, render.progress = "queued", 0.0
-        session.commit()
-        ids = [r.id for r in stuck]
+        running = session.execute(
+            select(Render.id, Render.lease_owner, Render.lease_expires_at, Render.attempt)
+            .where(Render.status == "running")
+        ).all()
+    ids = []
+    for render_id, owner, expires, attempt in running:
+        if expires is not None and expires >= now and not owner_gone(owner):
+            continue
+        with ctx.sessions() as session:  # only if nobody renewed or took it since we looked
+            taken_back = session.execute(
+                update(Render)
+                .where(Render.id == render_id, Render.status == "running",
+                       _same(Render.lease_owner, owner), _same(Render.lease_expires_at, expires))
+                .values(status="queued", progress=0.0, lease_owner=None, lease_expires_at=None)
+            ).rowcount
+            session.commit()
+        if taken_back:
+            shutil.rmtree(work_dir(ctx, render_id, attempt), ignore_errors=True)
+            ids.append(render_id)
     for render_id in ids:
         enqueue(render_id)
     return len(ids)
+
+
+def _same(column: Any, value: Any) -> Any:
+    return column.is_(None) if value is None else column == value

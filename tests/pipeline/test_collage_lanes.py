@@ -18,6 +18,7 @@ from media_pipeline.collage.lanes import lane_colour
 from media_pipeline.collage.model import LanesAxis
 from media_pipeline.types import Moment, ProjectInfo
 from tests.mediagen import make_photo
+from tests.pixels import pixels
 
 DAY = datetime(2025, 6, 21)
 EN = ProjectInfo(title="Library day", date="2025-06-21", language="en", brand_color="#1F6F8B")
@@ -269,7 +270,7 @@ def test_render_shows_each_moment_once_in_its_row_with_headers_and_holes(tmp_pat
         hx, hy, hw, hh = row.header
         assert img.getpixel((hx + 1, hy + 1)) == lane_colour(row.role, plan.palette.accent)
         strip = img.crop((hx, hy, hx + hw, hy + hh))
-        assert any(min(p) > 230 for p in strip.getdata())  # the row's name in white on the strip
+        assert any(min(p) > 230 for p in pixels(strip))  # the row's name in white on the strip
     hole = lanes.empty[0]
     assert img.getpixel((hole[0] + hole[2] // 4, hole[1] + hole[3] // 4)) == mix(
         plan.palette.background, plan.palette.ink, 0.1
@@ -277,7 +278,7 @@ def test_render_shows_each_moment_once_in_its_row_with_headers_and_holes(tmp_pat
     assert lane_colour("customer", plan.palette.accent) != lane_colour("employee", plan.palette.accent)
     assert lanes.note_rect is not None
     nx, ny, nw, nh = lanes.note_rect
-    assert any(p != plan.palette.background for p in img.crop((nx, ny, nx + nw, ny + nh)).getdata())  # the note
+    assert any(p != plan.palette.background for p in pixels(img.crop((nx, ny, nx + nw, ny + nh))))  # the note
     again = render_collage(plan, tmp_path / "again.png", resolve=lambda key: tmp_path / key, workers=2)
     assert again.read_bytes() == out.read_bytes()
 
@@ -291,4 +292,4 @@ def test_labels_on_tiles_are_drawn(tmp_path: Path, solid_day) -> None:
     for tile in labelled:
         lx, ly, lw, lh = tile.label.rect
         strip = img.convert("RGB").crop((lx, ly, lx + lw, ly + lh))
-        assert max(sum(p) for p in strip.getdata()) > 700  # white time text
+        assert max(sum(p) for p in pixels(strip)) > 700  # white time text

@@ -15,6 +15,7 @@ from media_pipeline.collage import render as render_module
 from media_pipeline.collage.render import TileJob, decode_tile
 from media_pipeline.types import Moment, ProjectInfo
 from tests.mediagen import make_clip, make_photo
+from tests.pixels import pixels
 
 DAY = datetime(2025, 6, 21)
 PROJECT = ProjectInfo(title="Dag van Zoë", date="2025-06-21", brand_color="#1F6F8B")
@@ -93,7 +94,7 @@ def test_labels_title_and_sizes(tmp_path: Path, solid_day) -> None:
     for tile in labelled:
         lx, ly, lw, lh = tile.label.rect
         strip = img.crop((lx, ly, lx + lw, ly + lh))
-        assert max(sum(p) for p in strip.getdata()) > 700  # white text inside the label strip
+        assert max(sum(p) for p in pixels(strip)) > 700  # white text inside the label strip
 
 
 def test_same_plan_gives_same_bytes_with_or_without_workers(tmp_path: Path, solid_day) -> None:
@@ -175,7 +176,7 @@ def test_clip_shows_its_frame_with_a_play_mark_and_preview_is_preferred(tmp_path
     x, y, w, h = by_id["clip"].rect
     assert near(img.getpixel((x + 4, y + h - 4)), (30, 200, 60))  # the clip's own (green) frame
     mark = img.crop((x + w * 3 // 4, y, x + w, y + h // 4))
-    assert any(min(p) > 240 for p in mark.getdata())  # the white play mark in the top-right corner
+    assert any(min(p) > 240 for p in pixels(mark))  # the white play mark in the top-right corner
     x, y, w, h = by_id["big-preview"].rect
     assert near(img.getpixel((x + w // 2, y + h // 2)), (30, 60, 220))  # large enough preview: used
     x, y, w, h = by_id["tiny-preview"].rect
@@ -213,6 +214,6 @@ def test_logo_is_drawn_in_the_title_band(tmp_path: Path, solid_day) -> None:
     img = render(plan, tmp_path)
     lx, ly, lw, lh = plan.title.logo_rect
     region = img.crop((lx, ly, lx + lw, ly + lh))
-    pixels = list(region.getdata())
-    assert (255, 255, 0) in pixels  # the logo
-    assert (0x1F, 0x6F, 0x8B) in pixels  # its transparent parts show the band, not grey
+    colours = list(pixels(region))
+    assert (255, 255, 0) in colours  # the logo
+    assert (0x1F, 0x6F, 0x8B) in colours  # its transparent parts show the band, not grey

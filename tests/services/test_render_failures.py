@@ -137,7 +137,7 @@ def test_an_error_before_rendering_starts_fails_the_render_too(
         s.add(render)
         s.commit()
         render_id = render.id
-    blocker = ctx.storage.temp_dir() / f"render-{render_id}"
+    blocker = ctx.storage.temp_dir() / f"render-{render_id}-1"  # the folder of its first attempt
     blocker.parent.mkdir(parents=True, exist_ok=True)
     blocker.write_text("not a folder")
     rendering.run_render(render_id, ctx=ctx)
