@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.config import Settings
 from app.context import Context, build_context
 from app.main import create_app
-from app.models import Moment, Project
+from app.models import Moment, Project, Render
 from app.services import project_settings, tus_store
 from app.storage import ReadCache, open_storage
 from app.storage.s3 import MB, S3Storage
@@ -42,6 +42,16 @@ def bucket_keys(ctx: Context, s3_server: s3_on_loopback.S3Server) -> list[str]:
     """The bucket's listing, asked of the server itself (not through dayreel's storage)."""
     pages = s3_server.client().get_paginator("list_objects_v2").paginate(Bucket=ctx.settings.s3_bucket)
     return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
+
+
+def render_keys(ctx: Context, render_id: int) -> list[str]:
+    """The keys a finished render's row names (its file, poster, captions), all under renders/<id>/."""
+    with ctx.sessions() as s:
+        render = s.get(Render, render_id)
+        assert render is not None
+        keys = [k for k in (render.output_key, render.poster_key, render.captions_key) if k]
+    assert keys and all(k.startswith(f"renders/{render_id}/") for k in keys)
+    return keys
 
 
 def local_files(data_dir: Path) -> list[Path]:
@@ -101,7 +111,7 @@ def test_upload_derive_and_collage_live_in_the_bucket(
         stored = {k for m in moments for k in (m.storage_key, m.thumb_key, m.preview_key)}
     assert all(m.derive_status == "done" for m in moments)
     assert len(stored) == 9 and stored <= set(keys)  # the database holds keys, and each is in the bucket
-    assert f"renders/{render['id']}/collage.png" in keys
+    assert [k for k in keys if k.startswith(f"renders/{render['id']}/")] == [render_keys(ctx, render["id"])[0]]
     # local disk: the database, staging, and the read cache (what derive and the collage read), nothing else
     files = local_files(ctx.settings.data_dir)
     assert all(f.parts[0] in ("cache", "tmp") or f.name.startswith(("dayreel.db", "queue.db")) for f in files), files
@@ -149,8 +159,8 @@ def test_export_and_delete_against_the_bucket(
     assert inside == originals
     before = bucket_keys(ctx, s3_server)
     assert any(k.startswith("logos/") for k in before) and any(k.startswith("music/") for k in before)
-    assert f"renders/{collage['id']}/collage.png" in before
-    assert {f"renders/{film['id']}/{name}" for name in ("film.mp4", "poster.jpg", "captions.vtt")} <= set(before)
+    assert set(render_keys(ctx, collage["id"]) + render_keys(ctx, film["id"])) <= set(before)
+    assert [k.rsplit("/", 1)[1] for k in render_keys(ctx, film["id"])] == ["film.mp4", "poster.jpg", "captions.vtt"]
     r = client.post(f"/staff/projects/{project.id}/delete",
                     data={"csrf": csrf, "confirm_title": "Een dag in het ziekenhuis"}, follow_redirects=False)
     assert r.status_code == 303
