@@ -31,6 +31,7 @@ from media_pipeline.film.join import join_pieces, poster, write_chapters
 from media_pipeline.film.plan import FilmPlan, Segment, start_frames
 from media_pipeline.film.segments import (
     Pieces,
+    caption_fits,
     caption_png,
     caption_window,
     encoder_args,
@@ -487,7 +488,10 @@ def _cues(kept: list[_Done], starts: list[int], t: int, fps: int) -> list[tuple[
         text = outcome.seg.cue_text()
         if not text:
             continue
-        first, end, _ = caption_window(outcome.seg.frames, t, fps, has_head=index > 0, has_tail=index < len(kept) - 1)
+        edges = {"has_head": index > 0, "has_tail": index < len(kept) - 1}
+        first, end, _ = caption_window(outcome.seg.frames, t, fps, **edges)
+        if not caption_fits(outcome.seg.frames, t, fps, **edges):  # not burned in: the cue alone, mid-crossfades
+            first, end = (t // 2 if edges["has_head"] else 0), outcome.seg.frames - (t // 2 if edges["has_tail"] else 0)
         cues.append((round((start + first) / fps, 3), round((start + end) / fps, 3), text))
     return cues
 

@@ -31,6 +31,8 @@ from media_pipeline.images import open_image
 
 CACHE_VERSION = 5  # 4: lanes segments; 5: captions only between the crossfades
 CAPTION_FADE_S = 0.3  # a caption fades in after the crossfade into its moment and out before the next one
+MIN_CAPTION_S = 0.4  # a moment with less time between its crossfades (a very short clip) gets no burned-in caption:
+# a flash nobody can read; its words stay in the WebVTT file
 OVERSAMPLE = 2.0  # the Ken Burns source is kept at up to 2x the shown size so zoompan's whole-pixel steps stay small
 BLUR_SCALE = 8  # the background is blurred at 1/8 size: cheap, and smooth once scaled up
 BACKGROUND_BRIGHTNESS = 0.45
@@ -193,6 +195,12 @@ def caption_window(frames: int, transition_frames: int, fps: int, *, has_head: b
     return first, end, max(0, fade)
 
 
+def caption_fits(frames: int, transition_frames: int, fps: int, *, has_head: bool, has_tail: bool) -> bool:
+    """Whether the time between a segment's crossfades is long enough to read a burned-in caption."""
+    first, end, _ = caption_window(frames, transition_frames, fps, has_head=has_head, has_tail=has_tail)
+    return end - first >= max(1, round(MIN_CAPTION_S * fps))
+
+
 def _caption_chain(number: int, seg: Segment, plan: FilmPlan, has_head: bool, has_tail: bool, tag: str) -> str:
     """A caption still as a stream of the segment's frames, transparent outside its window, faded at its ends."""
     first, end, fade = caption_window(seg.frames, plan.transition_frames, plan.fps, has_head=has_head,
@@ -325,7 +333,8 @@ def _finish(procs: Processes, graph: Graph, seg: Segment, plan: FilmPlan, overla
             pieces: Pieces, has_head: bool, has_tail: bool) -> None:
     """[pic] with `overlays` on top, cut into the pieces and encoded: one ffmpeg command."""
     label = "pic"
-    for index, overlay in enumerate(overlays):
+    fits = caption_fits(seg.frames, plan.transition_frames, plan.fps, has_head=has_head, has_tail=has_tail)
+    for index, overlay in enumerate(o for o in overlays if fits or not o.caption):
         if overlay.caption:
             first, end, _ = caption_window(seg.frames, plan.transition_frames, plan.fps, has_head=has_head,
                                            has_tail=has_tail)

@@ -14,6 +14,7 @@ from PIL import Image
 from media_pipeline.film import FilmOptions, build_film_plan, render_film
 from media_pipeline.film.captions import TITLE_SAFE_BOTTOM, caption_image
 from media_pipeline.film.plan import Caption, FilmPlan, start_frames
+from media_pipeline.film.segments import caption_fits, caption_window
 from media_pipeline.types import Moment, ProjectInfo
 from tests.mediagen import make_photo
 
@@ -89,3 +90,12 @@ def test_caption_keeps_out_of_the_bottom_where_player_controls_sit(size: tuple[i
     lowest = int(letters[:, 0].max())
     assert lowest < height * (1 - TITLE_SAFE_BOTTOM), (lowest, height)
     assert isinstance(layer, Image.Image)
+
+
+def test_caption_window_leaves_the_crossfades_free_and_skips_a_flash() -> None:
+    # a 4 s photo at 30 fps with 0.5 s crossfades: shown from frame 15 to 105, fading over 9 frames
+    assert caption_window(120, 15, 30, has_head=True, has_tail=True) == (15, 105, 9)
+    assert caption_fits(120, 15, 30, has_head=True, has_tail=True)
+    # a clip stretched to the least a segment may be (one frame between its crossfades): no caption flash
+    assert caption_window(31, 15, 30, has_head=True, has_tail=True)[:2] == (15, 16)
+    assert not caption_fits(31, 15, 30, has_head=True, has_tail=True)
