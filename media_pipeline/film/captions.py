@@ -23,9 +23,10 @@ def caption_image(caption: Caption, width: int, height: int, brand_color: str) -
     margin = px(72, u)
     text_width = width - 2 * margin - px(22, u)
     header = fitted(caption.header(), text_width, size_px=type_px(44, u), min_px=type_px(30, u), max_lines=2,
-                    weight="bold")
+                    weight="bold", floor_px=type_px(30, u))
+    # a contributor's words keep a readable size: a word too long even so (a pasted link) breaks by letters
     words = fitted(caption.text, text_width, size_px=type_px(48, u), min_px=type_px(32, u), max_lines=3,
-                   weight="regular")
+                   weight="regular", floor_px=type_px(32, u))
     gap = px(10, u)
     blocks: list[Block] = [header, words]
     block_h = blocks_height(blocks, gap)

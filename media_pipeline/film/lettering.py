@@ -145,15 +145,15 @@ class Block:
 
 def fitted(
     text: str, max_width_px: float, *, size_px: int, min_px: int, max_lines: int, weight: Weight,
-    fill: tuple[int, int, int, int] = WHITE,
+    fill: tuple[int, int, int, int] = WHITE, floor_px: int = MIN_TEXT_PX,
 ) -> Block:
     """The largest size (down to `min_px`) at which `text` fits `max_lines`; below that, more lines: never cut.
     Lines break between words only: a word wider than the line (a title without spaces) makes the type
-    smaller, down to MIN_TEXT_PX, rather than being split (see media_pipeline.text.fit_text)."""
+    smaller, down to `floor_px`, rather than being split (see media_pipeline.text.fit_text)."""
     if not text:
         return Block([], size_px, weight, fill)
     size, lines = fit_text(text, max_width_px, max_lines=max_lines, start_px=size_px, min_px=min_px,
-                           measure=lambda px_: _Measure(font(px_, weight), weight), floor_px=MIN_TEXT_PX)
+                           measure=lambda px_: _Measure(font(px_, weight), weight), floor_px=max(MIN_TEXT_PX, floor_px))
     return Block(lines, size, weight, fill)
 
 

@@ -111,3 +111,12 @@ def test_long_title_on_the_clock_keeps_words_whole_inside_the_disc(tmp_path: Pat
         if title == NO_SPACES_LOWER:
             assert lines == [NO_SPACES_LOWER]
             assert ys.max() - ys.min() < 1.3 * band.title_px  # one line of type, not broken in two
+
+
+def test_a_caption_keeps_a_readable_size_for_a_pasted_long_word() -> None:
+    # captions pass their smallest size as the floor: an endless word breaks there instead of shrinking all
+    word = "Z" * 120
+    block = fitted(f"Kijk {word}", 600, size_px=48, min_px=32, max_lines=3, weight="regular", floor_px=32)
+    assert block.size_px == 32
+    assert all(text_length(line, 32, "regular") <= 600 for line in block.lines)
+    assert "".join(block.lines).replace(" ", "") == f"Kijk{word}"
