@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import jobs
+from app.api_docs import add_docs
 from app.client_address import parse_networks
 from app.config import Settings, get_settings
 from app.context import Context, build_context
@@ -76,7 +77,10 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         title="dayreel",
         summary="Collect one day of photos and clips; render Life in a Day films and collages.",
         version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
     )
+    add_docs(app)
     app.state.ctx = ctx
     app.state.signin_limiter = build_limiter(redis_url=settings.shared_redis_url, namespace=settings.queue_name)
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)

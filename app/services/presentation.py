@@ -102,6 +102,7 @@ def latest_renders(*, session: Session, project: Project, links: Links) -> dict[
                 "captions": links.render_captions.format(id=render.id) if render.captions_key else None,
                 "chapters": (render.plan or {}).get("chapters", []) if kind == "film" else [],
                 "format": render.options.get("format", "mp4"),
+                "hw": (render.options.get("height") or 9) / (render.options.get("width") or 16),  # picture h / w
             }
     return out
 

@@ -11,9 +11,10 @@ from PIL import Image, ImageDraw
 from media_pipeline.collage.geometry import Rect
 from media_pipeline.collage.model import RGB, Palette, TileLabel, TitleBand
 from media_pipeline.fonts import font
-from media_pipeline.text import fit_font_size, wrap_text
+from media_pipeline.text import fit_font_size, lines_at, one_line, wrap_text
 
 LINE_HEIGHT = 1.22  # times the font size
+DISC_TITLE_WIDTH = 0.82  # of the clock's centre square: the title's line length
 LABEL_SHADE = 175  # darkest alpha of the strip behind a label: white text stays readable on a white photo
 
 
@@ -121,7 +122,7 @@ def title_band(rect: Rect, shape: str, title: str, subtitle: str, *, with_logo: 
     """Measure the title band: sizes so the title fits its share of the band, and the logo's place."""
     x, y, w, h = rect
     if shape == "disc":
-        title_px, _ = fit_font_size(title, w * 0.82, 2, round(h * 0.13), max(8, round(h * 0.05)), "bold")
+        title_px, _ = fit_font_size(title, w * DISC_TITLE_WIDTH, 2, round(h * 0.13), max(8, round(h * 0.05)), "bold")
         subtitle_px = max(6, round(title_px * 0.5))
         logo = None
         if with_logo:
@@ -143,7 +144,7 @@ def draw_title(canvas: Image.Image, band: TitleBand, palette: Palette, logo: Ima
     draw = ImageDraw.Draw(canvas)
     if band.shape == "disc":
         title_font = font(band.title_px, "bold")
-        lines = wrap_text(band.title, title_font, w * 0.82, max_lines=2)
+        lines = lines_at(band.title, title_font, w * DISC_TITLE_WIDTH)  # the lines title_band fitted
         sub_font = font(band.subtitle_px)
         sub_lines = [part.strip() for part in band.subtitle.split("·")]
         line_t, line_s = band.title_px * LINE_HEIGHT, band.subtitle_px * LINE_HEIGHT
@@ -164,10 +165,9 @@ def draw_title(canvas: Image.Image, band: TitleBand, palette: Palette, logo: Ima
         sub_font = font(band.subtitle_px)
         sub_w = sub_font.getlength(band.subtitle)
         title_room = right - pad - sub_w - pad - x
-        line = wrap_text(band.title, title_font, max(title_room, 1), max_lines=1)
         draw.text(
             (x + pad, y + h / 2),
-            line[0] if line else "",
+            one_line(band.title, title_font, max(title_room, 1)),
             font=title_font,
             fill=palette.accent_ink,
             anchor="lm",

@@ -10,7 +10,11 @@ from PIL import Image, ImageDraw
 from media_pipeline.film.lettering import Block, blocks_height, draw_blocks, fitted, px, rgb, type_px, unit
 from media_pipeline.film.plan import Caption
 
-CAPTION_STYLE = 1  # bump when the look changes, so cached segments are made again
+CAPTION_STYLE = 2  # bump when the look changes, so cached segments are made again (2: title-safe)
+# The lower third keeps out of the bottom 14 % of the frame (broadcast "title safe" is 10 %): a browser's
+# own video controls, a projector's overscan or a TV's edge never cover the words; the download and the
+# player in dayreel show the same film, with nothing covered.
+TITLE_SAFE_BOTTOM = 0.14
 
 
 def caption_image(caption: Caption, width: int, height: int, brand_color: str) -> Image.Image:
@@ -19,16 +23,17 @@ def caption_image(caption: Caption, width: int, height: int, brand_color: str) -
     margin = px(72, u)
     text_width = width - 2 * margin - px(22, u)
     header = fitted(caption.header(), text_width, size_px=type_px(44, u), min_px=type_px(30, u), max_lines=2,
-                    weight="bold")
+                    weight="bold", floor_px=type_px(30, u))
+    # a contributor's words keep a readable size: a word too long even so (a pasted link) breaks by letters
     words = fitted(caption.text, text_width, size_px=type_px(48, u), min_px=type_px(32, u), max_lines=3,
-                   weight="regular")
+                   weight="regular", floor_px=type_px(32, u))
     gap = px(10, u)
     blocks: list[Block] = [header, words]
     block_h = blocks_height(blocks, gap)
     layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     if not block_h:
         return layer
-    top = height - px(64, u) - block_h
+    top = height - title_safe_bottom(height) - block_h
     # a gradient from clear to dark behind the text: legible on white snow and on a projector
     band_top = max(0, top - px(110, u))
     draw = ImageDraw.Draw(layer)
@@ -41,6 +46,11 @@ def caption_image(caption: Caption, width: int, height: int, brand_color: str) -
     draw.rectangle([margin, top + inset, margin + bar_w - 1, top + block_h - inset], fill=(*rgb(brand_color), 255))
     draw_blocks(layer, blocks, x=margin + px(22, u), top=top, gap_px=gap, shadow_px=max(1, px(3, u)))
     return layer
+
+
+def title_safe_bottom(height: int) -> int:
+    """Pixels at the bottom of a frame (or lane) of `height` px that a caption leaves free."""
+    return round(height * TITLE_SAFE_BOTTOM)
 
 
 def _vtt_time(seconds: float) -> str:

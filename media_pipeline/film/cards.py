@@ -19,7 +19,7 @@ from media_pipeline.film.lettering import (
 from media_pipeline.film.plan import Card
 from media_pipeline.fonts import Weight
 
-CARD_STYLE = 2  # bump when the look changes, so cached segments are made again
+CARD_STYLE = 3  # bump when the look changes, so cached segments are made again (3: words never split)
 BACKGROUND_TOP = (22, 24, 30)
 BACKGROUND_BOTTOM = (10, 11, 14)
 SOFT = (205, 208, 215, 255)

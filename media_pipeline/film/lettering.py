@@ -9,7 +9,7 @@ from functools import lru_cache
 from PIL import Image, ImageColor, ImageDraw, ImageFilter, ImageFont
 
 from media_pipeline.fonts import Weight, displayable, font, has_glyph
-from media_pipeline.text import wrap_text
+from media_pipeline.text import fit_text
 
 WHITE = (255, 255, 255, 255)
 MIN_TEXT_PX = 6  # below this nothing is legible anyway; tiny test films still get every character
@@ -55,7 +55,7 @@ def shape(text: str, weight: Weight) -> tuple[str, list[tuple[int, str]]]:
 
 
 class _Measure:
-    """A font whose getlength measures text as it will be drawn (for the shared wrap_text)."""
+    """A font whose getlength measures text as it will be drawn (for the shared fit_text)."""
 
     def __init__(self, fnt: ImageFont.FreeTypeFont, weight: Weight) -> None:
         self.fnt, self.weight = fnt, weight
@@ -145,17 +145,16 @@ class Block:
 
 def fitted(
     text: str, max_width_px: float, *, size_px: int, min_px: int, max_lines: int, weight: Weight,
-    fill: tuple[int, int, int, int] = WHITE,
+    fill: tuple[int, int, int, int] = WHITE, floor_px: int = MIN_TEXT_PX,
 ) -> Block:
-    """The largest size (down to `min_px`) at which `text` fits `max_lines`; below that, more lines: never cut."""
+    """The largest size (down to `min_px`) at which `text` fits `max_lines`; below that, more lines: never cut.
+    Lines break between words only: a word wider than the line (a title without spaces) makes the type
+    smaller, down to `floor_px`, rather than being split (see media_pipeline.text.fit_text)."""
     if not text:
         return Block([], size_px, weight, fill)
-    size, floor = max(size_px, MIN_TEXT_PX), max(MIN_TEXT_PX, min(min_px, size_px))
-    while True:
-        lines = wrap_text(text, _Measure(font(size, weight), weight), max_width_px)  # type: ignore[arg-type]
-        if len(lines) <= max_lines or size <= floor:
-            return Block(lines, size, weight, fill)
-        size = max(floor, int(size * 0.92))
+    size, lines = fit_text(text, max_width_px, max_lines=max_lines, start_px=size_px, min_px=min_px,
+                           measure=lambda px_: _Measure(font(px_, weight), weight), floor_px=max(MIN_TEXT_PX, floor_px))
+    return Block(lines, size, weight, fill)
 
 
 def draw_blocks(

@@ -31,7 +31,9 @@ from media_pipeline.film.join import join_pieces, poster, write_chapters
 from media_pipeline.film.plan import FilmPlan, Segment, start_frames
 from media_pipeline.film.segments import (
     Pieces,
+    caption_fits,
     caption_png,
+    caption_window,
     encoder_args,
     file_sha256,
     fingerprint,
@@ -480,15 +482,17 @@ def _without_empty_chapters(kept: list[_Done]) -> list[_Done]:
 
 
 def _cues(kept: list[_Done], starts: list[int], t: int, fps: int) -> list[tuple[float, float, str]]:
-    """Caption cues from mid-crossfade in to mid-crossfade out, in seconds."""
+    """Caption cues in seconds, when the burned-in caption shows: between the crossfades, never two at once."""
     cues = []
     for index, (outcome, start) in enumerate(zip(kept, starts, strict=True)):
         text = outcome.seg.cue_text()
         if not text:
             continue
-        begin = start + (t / 2 if index > 0 else 0)
-        end = start + outcome.seg.frames - (t / 2 if index < len(kept) - 1 else 0)
-        cues.append((round(begin / fps, 3), round(end / fps, 3), text))
+        edges = {"has_head": index > 0, "has_tail": index < len(kept) - 1}
+        first, end, _ = caption_window(outcome.seg.frames, t, fps, **edges)
+        if not caption_fits(outcome.seg.frames, t, fps, **edges):  # not burned in: the cue alone, mid-crossfades
+            first, end = (t // 2 if edges["has_head"] else 0), outcome.seg.frames - (t // 2 if edges["has_tail"] else 0)
+        cues.append((round((start + first) / fps, 3), round((start + end) / fps, 3), text))
     return cues
 
 

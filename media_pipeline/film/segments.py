@@ -6,13 +6,16 @@ never stretched, on a blurred darkened copy of itself (`photo_fill`, `clip_fill`
 Every frame is made by ffmpeg filters (scale, blur of a small copy, zoompan, overlay of a Pillow-drawn
 caption, fades): compositing frames in Python is 7-12x slower here. The body is encoded with the film's
 encoder; head and tail (the frames under the crossfades) are kept lossless for the transition pieces.
+
+A caption is shown only in the body: it fades in after the crossfade into its moment has ended and out
+before the crossfade to the next begins, so two lower thirds are never on screen at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +29,10 @@ from media_pipeline.film.lettering import px, rgb, unit
 from media_pipeline.film.plan import FilmPlan, Segment
 from media_pipeline.images import open_image
 
-CACHE_VERSION = 4  # 4: lanes segments
+CACHE_VERSION = 5  # 4: lanes segments; 5: captions only between the crossfades
+CAPTION_FADE_S = 0.3  # a caption fades in after the crossfade into its moment and out before the next one
+MIN_CAPTION_S = 0.4  # a moment with less time between its crossfades (a very short clip) gets no burned-in caption:
+# a flash nobody can read; its words stay in the WebVTT file
 OVERSAMPLE = 2.0  # the Ken Burns source is kept at up to 2x the shown size so zoompan's whole-pixel steps stay small
 BLUR_SCALE = 8  # the background is blurred at 1/8 size: cheap, and smooth once scaled up
 BACKGROUND_BRIGHTNESS = 0.45
@@ -173,9 +179,38 @@ class Overlay:
     path: Path
     x: int
     y: int
+    caption: bool = False  # a caption shows only between the crossfades (see caption_window)
 
     def filter(self) -> str:
         return f"overlay=x={self.x}:y={self.y}"
+
+
+def caption_window(frames: int, transition_frames: int, fps: int, *, has_head: bool, has_tail: bool
+                   ) -> tuple[int, int, int]:
+    """(first, end, fade) frames of a segment in which its caption shows: none under the crossfades
+    (head and tail), fading in over `fade` frames after `first` and out over `fade` frames before `end`."""
+    first = transition_frames if has_head else 0
+    end = frames - (transition_frames if has_tail else 0)
+    fade = min(round(CAPTION_FADE_S * fps), (end - first) // 3)
+    return first, end, max(0, fade)
+
+
+def caption_fits(frames: int, transition_frames: int, fps: int, *, has_head: bool, has_tail: bool) -> bool:
+    """Whether the time between a segment's crossfades is long enough to read a burned-in caption."""
+    first, end, _ = caption_window(frames, transition_frames, fps, has_head=has_head, has_tail=has_tail)
+    return end - first >= max(1, round(MIN_CAPTION_S * fps))
+
+
+def _caption_chain(number: int, seg: Segment, plan: FilmPlan, has_head: bool, has_tail: bool, tag: str) -> str:
+    """A caption still as a stream of the segment's frames, transparent outside its window, faded at its ends."""
+    first, end, fade = caption_window(seg.frames, plan.transition_frames, plan.fps, has_head=has_head,
+                                      has_tail=has_tail)
+    chain = f"[{number}:v]format=rgba,{_still_loop(seg.frames, plan.fps)}"
+    if fade:
+        # fade in: frame `first` is its first partly shown frame; fade out: frame end-1 its last
+        chain += f",fade=t=in:s={first - 1}:n={fade + 1}:alpha=1" if first else f",fade=t=in:s=0:n={fade}:alpha=1"
+        chain += f",fade=t=out:s={end - fade}:n={fade}:alpha=1" if end < seg.frames else ""
+    return chain + f"[{tag}]"
 
 
 def caption_png(seg: Segment, plan: FilmPlan, work: Path) -> Overlay:
@@ -183,7 +218,7 @@ def caption_png(seg: Segment, plan: FilmPlan, work: Path) -> Overlay:
     layer = Image.new("RGBA", (plan.width, plan.height), (0, 0, 0, 0))
     if seg.caption is not None:
         layer = caption_image(seg.caption, plan.width, plan.height, plan.brand_color)
-    return _cropped(layer, work / f"{seg.id}.caption.png", 0, 0)
+    return replace(_cropped(layer, work / f"{seg.id}.caption.png", 0, 0), caption=True)
 
 
 def _cropped(layer: Image.Image, path: Path, x: int, y: int) -> Overlay:
@@ -298,9 +333,19 @@ def _finish(procs: Processes, graph: Graph, seg: Segment, plan: FilmPlan, overla
             pieces: Pieces, has_head: bool, has_tail: bool) -> None:
     """[pic] with `overlays` on top, cut into the pieces and encoded: one ffmpeg command."""
     label = "pic"
-    for index, overlay in enumerate(overlays):
-        layer = graph.input("-i", overlay.path)
-        graph.chains.append(f"[{label}][{layer}:v]{overlay.filter()}[ov{index}]")
+    fits = caption_fits(seg.frames, plan.transition_frames, plan.fps, has_head=has_head, has_tail=has_tail)
+    for index, overlay in enumerate(o for o in overlays if fits or not o.caption):
+        if overlay.caption:
+            first, end, _ = caption_window(seg.frames, plan.transition_frames, plan.fps, has_head=has_head,
+                                           has_tail=has_tail)
+            layer = graph.still(overlay.path, plan.fps)
+            graph.chains.append(_caption_chain(layer, seg, plan, has_head, has_tail, f"cap{index}"))
+            # outside its window the caption is not blended at all: nothing of it under a crossfade
+            graph.chains.append(f"[{label}][cap{index}]{overlay.filter()}:eof_action=pass:"
+                                f"enable='between(n,{first},{end - 1})'[ov{index}]")
+        else:
+            layer = graph.input("-i", overlay.path)
+            graph.chains.append(f"[{label}][{layer}:v]{overlay.filter()}[ov{index}]")
         label = f"ov{index}"
     graph.chains.append(f"[{label}]format=yuv420p[v]")
     split, out_args = _split_outputs(seg.frames, plan, pieces, has_head, has_tail, procs.threads)
@@ -328,7 +373,7 @@ def lane_overlays(seg: Segment, plan: FilmPlan, work: Path) -> list[Overlay]:
     for index, (lane, (x, y, w, h)) in enumerate(zip(seg.lanes, lane_boxes(plan.width, plan.height), strict=True)):
         if lane.moment is not None and lane.moment.caption is not None:
             layer = caption_image(lane.moment.caption, w, h, plan.brand_color)
-            overlays.append(_cropped(layer, work / f"{seg.id}.{index}.caption.png", x, y))
+            overlays.append(replace(_cropped(layer, work / f"{seg.id}.{index}.caption.png", x, y), caption=True))
         label = label_image(lane.label, w, h, plan.brand_color)
         margin = px(28, unit(w, h))
         path = work / f"{seg.id}.{index}.label.png"

@@ -3,6 +3,8 @@ no page has a script the CSP would block."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,23 @@ def test_no_page_has_a_script_or_handler_the_policy_would_block(
             handlers = [a for a in tag.attrs if a.lower().startswith("on")]
             assert not handlers, (url, tag.name, handlers)
             assert not str(tag.get("href", "")).lower().startswith("javascript:"), (url, str(tag)[:120])
+
+
+def test_the_api_docs_page_allows_exactly_its_cdn_and_its_own_inline_script(client: TestClient) -> None:
+    r = client.get("/docs")
+    assert r.status_code == 200
+    policy = _directives(r.headers["content-security-policy"])
+    soup = BeautifulSoup(r.text, "html.parser")
+    scripts = soup.find_all("script")
+    assert scripts, "Swagger UI needs its scripts"
+    for script in scripts:
+        if script.get("src"):  # the Swagger bundle from its CDN
+            assert any(script["src"].startswith(source) for source in policy["script-src"] if "://" in source)
+        else:  # the inline start-up script: allowed by its hash, never by 'unsafe-inline'
+            digest = base64.b64encode(hashlib.sha256(script.string.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in policy["script-src"]
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert client.get("/redoc").status_code == 404
+    # every other page keeps the strict policy
+    assert _directives(client.get("/staff/login").headers["content-security-policy"])["script-src"] == ["'self'"]
