@@ -10,7 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.context import Context
-from app.models import Moment
+from app.db import session_scope
+from app.models import Moment, Project
+from app.services import projects
 from tests import factories
 from tests.mediagen import make_photo
 from tests.web.test_contribute import csrf_of, soup, upload
@@ -37,9 +39,17 @@ def test_an_unknown_invite_link_gets_a_friendly_page_in_the_page_language(
 
 
 def test_a_rotated_invite_and_a_made_up_private_link_get_the_same_friendly_page(
-    client: TestClient, project: factories.ProjectRef
+    client: TestClient, project: factories.ProjectRef, ctx: Context
 ) -> None:
-    mine = client.get(f"/c/{project.invite_token}/me/made-up", headers={"Accept-Language": "nl"})
+    with session_scope(ctx.sessions) as s:
+        p = s.get(Project, project.id)
+        assert p is not None
+        old, new = p.invite_token, projects.rotate_invite(session=s, project=p).invite_token
+    rotated = client.get(f"/c/{old}", headers={"Accept-Language": "nl-BE,nl;q=0.9,en;q=0.5"})
+    assert rotated.status_code == 404 and old != new
+    assert [h.get_text() for h in soup(rotated.text).select("h1")] == ["Deze link werkt niet"]
+    assert "Sorry, we kunnen deze uitnodiging niet vinden." in rotated.text
+    mine = client.get(f"/c/{new}/me/made-up", headers={"Accept-Language": "nl"})
     assert mine.status_code == 404
     page = soup(mine.text)
     assert [h.get_text() for h in page.select("h1")] == ["Deze link werkt niet"]
