@@ -287,7 +287,7 @@
         // the file's own date is only a fallback the server uses when the file holds no time; far from the
         // project's day it is a copy's date, not the moment's: leave it out (the server then asks)
         var when = new Date(u.file.lastModified);
-        var day = when.toISOString().slice(0, 10);
+        var day = zoneParts ? wall(when.getTime()).slice(0, 10) : when.toISOString().slice(0, 10);  // as the server counts
         if (!cfg.days || (day >= cfg.days[0] && day <= cfg.days[1])) out.captured_at = when.toISOString();
       }
       out.tz = ZONE || null;
