@@ -138,6 +138,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This invite link is not valid any more; ask the organiser for a new one.",
         "nl": "Deze uitnodigingslink werkt niet meer; vraag de organisator om een nieuwe.",
     },
+    "contribute.when_hint": {
+        "en": "Leave empty: we read the time from your photo or clip and show it here once it is sent. "
+        "Times are in the project's time zone ({zone}).",
+        "nl": "Laat leeg: we lezen de tijd uit je foto of clip en laten hem hier zien zodra hij verstuurd is. "
+        "Tijden zijn in de tijdzone van het project ({zone}).",
+    },
+    "contribute.when_zone": {
+        "en": "In the project's time zone ({zone}).",
+        "nl": "In de tijdzone van het project ({zone}).",
+    },
+    "invalid.title": {"en": "This link does not work", "nl": "Deze link werkt niet"},
+    "invalid.invite": {
+        "en": "Sorry, we cannot find this invitation. The link may have been mistyped, "
+        "or the organiser has made a new one.",
+        "nl": "Sorry, we kunnen deze uitnodiging niet vinden. Misschien is de link verkeerd overgenomen, "
+        "of heeft de organisator een nieuwe gemaakt.",
+    },
+    "invalid.private": {
+        "en": "Sorry, we cannot find the moments behind this link. It may have been mistyped or cut off.",
+        "nl": "Sorry, we kunnen de momenten achter deze link niet vinden. Misschien is hij verkeerd "
+        "overgenomen of afgebroken.",
+    },
+    "invalid.what_now": {
+        "en": "Ask the organiser for the current link or scan the QR code in the room again.",
+        "nl": "Vraag de organisator om de juiste link, of scan de QR-code in de zaal opnieuw.",
+    },
     "err.time_range": {
         "en": "This time is too far from the day of the project; please check the date.",
         "nl": "Deze tijd ligt te ver van de dag van het project; controleer de datum.",

@@ -23,6 +23,7 @@ from app.services import contributors, projects, quotas
 from app.services.errors import Invalid, NotFound, ServiceError
 from app.services.ingest import UploadFields, allowed_scopes, ingest_upload
 from app.services.moment_time import CaptureTimeOutOfRange, capture_window
+from app.services.project_time import in_project_zone, shown_time
 from app.web import page
 
 router = APIRouter(tags=["contribute"], responses=API_ERRORS)
@@ -54,14 +55,15 @@ def _clip_minutes(project: Project, settings: Settings) -> int:
 
 def _client_config(project: Project, settings: Settings, lang: str) -> str:
     """What contribute.js needs: endpoints, limits and every text it shows, in the page's language."""
-    values = {"mb": settings.max_upload_mb, "minutes": _clip_minutes(project, settings),
+    values = {"mb": settings.max_upload_mb, "minutes": _clip_minutes(project, settings), "zone": project.timezone,
               **quotas.message_values(project)}
     keys = ["state.waiting", "state.uploading", "state.retrying", "state.processing", "state.done",
             "state.failed", "contribute.caption", "contribute.when", "contribute.mood", "contribute.more",
             "contribute.alias", "contribute.role", "role.none", "role.customer", "role.employee",
             "contribute.time_check", "contribute.time_yes", "contribute.time_change", "contribute.saved",
             "contribute.retry", "contribute.remove", "contribute.consent_first", "contribute.no_preview",
-            "contribute.all_done", "contribute.to_me", "err.network", "err.too_large",
+            "contribute.all_done", "contribute.to_me", "err.network", "err.too_large", "contribute.when_hint",
+            "contribute.when_zone",
             *(f"mood.{m}" for m in MOODS)]
     config = {
         "token": project.invite_token,
@@ -71,6 +73,9 @@ def _client_config(project: Project, settings: Settings, lang: str) -> str:
         "meUrl": f"/c/{project.invite_token}/me",
         "chunkBytes": CHUNK_BYTES,
         "days": list(capture_window(project.day)),  # the dates a client's time may name (moment_time)
+        # times are shown and typed in the project's zone, whatever zone the phone is in (project_time)
+        "timeZone": project.timezone,
+        "day": project.day.isoformat(),
         "maxBytes": settings.max_upload_bytes,
         "lang": lang,
         "moods": [{"value": m, "emoji": MOOD_EMOJI[m]} for m in MOODS],
@@ -99,12 +104,13 @@ def _project_or_page(request: Request, session: SessionDep, token: str) -> Proje
     """The invite's project, or the page saying the link is not valid (pages show errors as pages)."""
     try:
         return projects.project_by_invite(session=session, token=token)
-    except NotFound as err:
-        return _invalid_page(request, err)
+    except NotFound:
+        return _invalid_page(request, "invite")
 
 
-def _invalid_page(request: Request, err: NotFound) -> HTMLResponse:
-    return page(request, "contribute/invalid.html", {"message": err.message}, status_code=404)
+def _invalid_page(request: Request, link: str) -> HTMLResponse:
+    """A friendly 404 in the page's language (?lang=, cookie, Accept-Language): which link, and what to do."""
+    return page(request, "contribute/invalid.html", {"link": link}, status_code=404)
 
 
 @router.get("/c/{token}", response_class=HTMLResponse, responses=PAGE_ERRORS)
@@ -200,8 +206,8 @@ def open_private_link(
             session=session, token=token, contributor_token=contributor_token,
             cookie_token=lambda project_id: request.cookies.get(contributor_cookie_name(project_id)),
         )
-    except NotFound as err:
-        return _invalid_page(request, err)
+    except NotFound:
+        return _invalid_page(request, "private")
     project = link.project
     if link.current is not None:
         lang = pick_language(request, project.language)
@@ -228,8 +234,8 @@ def switch_private_link(
     check_csrf(request, csrf)
     try:
         project = contributors.open_private_link(session=session, token=token, contributor_token=contributor_token)
-    except NotFound as err:
-        return _invalid_page(request, err)
+    except NotFound:
+        return _invalid_page(request, "private")
     response = RedirectResponse(f"/c/{token}/me", status_code=303)
     set_contributor_cookie(response, project.id, contributor_token, settings)
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -243,15 +249,16 @@ def _private_link(token: str, contributor_token: str | None, settings: Settings)
     return {"private_url": path, "private_full": settings.public_base_url.rstrip("/") + path}
 
 
-def _moment_view(m: Moment) -> dict[str, Any]:
-    offset = MomentPublic.of(m).utc_offset
+def _moment_view(m: Moment, zone: str) -> dict[str, Any]:
+    # in the project's zone, as the upload page shows it (contribute.js fromServer)
+    shown = shown_time(m.captured_local, m.utc_offset_min, zone)
     return {
         "id": m.id,
         "kind": m.kind,
         "thumb_url": media_url(m, "thumb") if m.thumb_key else None,
         "preparing": m.derive_status == "pending",
-        "time_value": m.captured_local.strftime("%Y-%m-%dT%H:%M"),
-        "time_text": m.captured_local.strftime("%d-%m-%Y %H:%M") + (f" (UTC{offset})" if offset else ""),
+        "time_value": shown.strftime("%Y-%m-%dT%H:%M"),
+        "time_text": shown.strftime("%d-%m-%Y %H:%M"),
         "time_confirmed": m.time_confirmed,
         "caption": m.caption,
         "mood": m.mood,
@@ -272,7 +279,7 @@ def my_moments_page(token: str, request: Request, session: SessionDep, settings:
     response = page(request, "contribute/me.html", {
         "project": project,
         "lang": lang,
-        "moments": [_moment_view(m) for m in moments],
+        "moments": [_moment_view(m, project.timezone) for m in moments],
         **_private_link(token, contributor_token if moments else None, settings),
         "csrf": csrf_token(request),
         "notice": {"saved": "me.updated", "deleted": "me.deleted"}.get(request.query_params.get("done", "")),
@@ -297,11 +304,15 @@ def my_moment_edit(
     """Save caption, time and mood of one's own moment (plain form)."""
     check_csrf(request, csrf)
     project = projects.project_by_invite(session=session, token=token)
+    contributor_token = request.cookies.get(contributor_cookie_name(project.id))
+    moment = contributors.own_moment(session=session, project=project, contributor_token=contributor_token,
+                                     moment_id=moment_id)
     try:
         contributors.update_own_moment(
-            session=session, project=project, moment_id=moment_id,
-            contributor_token=request.cookies.get(contributor_cookie_name(project.id)),
-            patch=contributors.OwnMomentPatch(caption=caption, captured_local=_form_time(captured_local), mood=mood),
+            session=session, project=project, moment_id=moment_id, contributor_token=contributor_token,
+            patch=contributors.OwnMomentPatch(caption=caption, captured_local=_form_time(captured_local, moment,
+                                                                                         project.timezone),
+                                              mood=mood),
         )
     except CaptureTimeOutOfRange as err:  # the page is in the contributor's language; so is its error
         raise Invalid(_in_language(err, pick_language(request, project.language))) from None
@@ -314,9 +325,16 @@ def _in_language(err: ServiceError, lang: str) -> str:
     return translate(key, lang) if key else err.message
 
 
-def _form_time(value: str | None) -> datetime | None:
-    # datetime-local sends wall-clock time without an offset; the moment keeps the offset it had
-    return parse_client_time(value) if value else None
+def _form_time(value: str | None, moment: Moment, zone: str) -> datetime | None:
+    """The form shows and takes wall-clock time in the project's zone. The time it showed comes back as the
+    moment's own (naive) time, so saving it unchanged confirms it; a new one is placed in the project's zone."""
+    wall = parse_client_time(value) if value else None
+    if wall is None or wall.tzinfo is not None:
+        return wall
+    shown = shown_time(moment.captured_local, moment.utc_offset_min, zone)
+    if wall.replace(second=0, microsecond=0) == shown.replace(second=0, microsecond=0):
+        return moment.captured_local
+    return in_project_zone(wall, zone)
 
 
 @router.post("/c/{token}/me/moments/{moment_id}/delete", **REDIRECT)

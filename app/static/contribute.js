@@ -18,8 +18,14 @@
   var CHUNK = window.dayreelChunkBytes || cfg.chunkBytes;
   var PARALLEL = 2;
   var BACKOFF_S = [1, 2, 4, 8, 15, 30, 30, 30];
-  var tz = "";
-  try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* old browser */ }
+  // Times are shown and typed as wall-clock time in the project's zone, whatever zone the phone is in, so
+  // this page and "my moments" (server side, app/services/project_time.py) always show the same time.
+  var ZONE = cfg.timeZone;
+  var zoneParts = null;
+  try {
+    zoneParts = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, hourCycle: "h23", year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  } catch (e) { /* old browser or unknown zone: the server reads typed times in the project's zone (tz) */ }
 
   var simple = document.getElementById("simple");
   if (simple) simple.hidden = true;
@@ -50,18 +56,31 @@
   function recall(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
   function b64(text) { return btoa(unescape(encodeURIComponent(text))); }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function localInput(d) {
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  function wall(ms) {
+    // "YYYY-MM-DDTHH:MM:SS": the instant `ms` on a clock in the project's zone
+    var p = {};
+    zoneParts.formatToParts(new Date(ms)).forEach(function (x) { p[x.type] = x.value; });
+    return p.year + "-" + p.month + "-" + p.day + "T" + p.hour + ":" + p.minute + ":" + p.second;
   }
-  function isoWithOffset(d) {
-    var off = -d.getTimezoneOffset();
+  function zoneOffsetMin(ms) {
+    return Math.round((Date.parse(wall(ms) + "Z") - Math.floor(ms / 1000) * 1000) / 60000);
+  }
+  function inProjectZone(value) {
+    // a typed datetime-local value (project wall clock) with the project zone's offset on that date
+    var local = value.slice(0, 16) + ":00";
+    if (!zoneParts) return local;
+    var guess = Date.parse(local + "Z");
+    var off = zoneOffsetMin(guess - zoneOffsetMin(guess) * 60000);
     var sign = off >= 0 ? "+" : "-";
     off = Math.abs(off);
-    return localInput(d) + ":" + pad(d.getSeconds()) + sign + pad(Math.floor(off / 60)) + ":" + pad(off % 60);
+    return local + sign + pad(Math.floor(off / 60)) + ":" + pad(off % 60);
   }
   function fromServer(m) {
-    // the moment's wall-clock time where it happened, shown in this device's zone when the offset is known
-    if (m.utc_offset) return localInput(new Date(m.captured_local + m.utc_offset));
+    // the time the server kept (read from the file, or typed), in the project's zone when its offset is known
+    if (m.utc_offset && zoneParts) {
+      var ms = Date.parse(m.captured_local + m.utc_offset);
+      if (!isNaN(ms)) return wall(ms).slice(0, 16);
+    }
     return m.captured_local.slice(0, 16);
   }
   function mb(bytes) {
@@ -249,8 +268,9 @@
     u.moment = moment;
     progress(u, u.file.size);
     setState(u, "done");
-    if (u.timeDirty) return save(u, { captured_local: isoWithOffset(new Date(u.time.value)) });
+    if (u.timeDirty && u.time.value) return save(u, { captured_local: inProjectZone(u.time.value) });
     u.time.value = fromServer(moment);
+    u.timeHint.textContent = T["contribute.when_zone"];
     u.timeCheck.hidden = moment.time_confirmed;
   }
   function fields(u, forFinish) {
@@ -260,12 +280,17 @@
       alias: u.alias.value, role: u.role.value
     };
     if (forFinish) {
-      var when = u.timeDirty && u.time.value ? new Date(u.time.value) : new Date(u.file.lastModified || Date.now());
-      // a file's own date far from the project's day is a copy's date, not the moment's: leave it out (the
-      // server then asks to check the time); a time the contributor typed is sent and checked by the server
-      var day = localInput(when).slice(0, 10);
-      if (u.timeDirty || !cfg.days || (day >= cfg.days[0] && day <= cfg.days[1])) out.captured_at = isoWithOffset(when);
-      out.tz = tz || null;
+      if (u.timeDirty && u.time.value) {
+        // typed: wall-clock time in the project's zone (tz below); the server checks it lies near the day
+        out.captured_at = u.time.value.slice(0, 16) + ":00";
+      } else if (u.file.lastModified) {
+        // the file's own date is only a fallback the server uses when the file holds no time; far from the
+        // project's day it is a copy's date, not the moment's: leave it out (the server then asks)
+        var when = new Date(u.file.lastModified);
+        var day = zoneParts ? wall(when.getTime()).slice(0, 10) : when.toISOString().slice(0, 10);  // as the server counts
+        if (!cfg.days || (day >= cfg.days[0] && day <= cfg.days[1])) out.captured_at = when.toISOString();
+      }
+      out.tz = ZONE || null;
       out.consent = true;
       out.consent_scope = scope();
     }
@@ -317,8 +342,10 @@
     u.retry = el("button", { type: "button", class: "secondary small", text: T["contribute.retry"], hidden: "" });
     u.remove = el("button", { type: "button", class: "secondary small", text: T["contribute.remove"] });
     u.caption = el("textarea", { id: "u-cap-" + n, maxlength: "500", rows: "2" });
-    u.time = el("input", { id: "u-time-" + n, type: "datetime-local" });
-    u.time.value = localInput(new Date(file.lastModified || Date.now()));
+    // empty until the server has read the file: never today's date, never the phone's zone
+    u.time = el("input", { id: "u-time-" + n, type: "datetime-local", "aria-describedby": "u-time-hint-" + n,
+      placeholder: T["contribute.when_hint"] });
+    u.timeHint = el("p", { id: "u-time-hint-" + n, class: "muted small when-hint", text: T["contribute.when_hint"] });
     u.alias = el("input", { id: "u-alias-" + n, type: "text", maxlength: "100", autocomplete: "nickname" });
     u.alias.value = recall("dayreel:alias") || "";
     u.role = el("select", { id: "u-role-" + n }, ["", "customer", "employee"].map(function (r) {
@@ -348,7 +375,7 @@
       ]),
       el("div", { class: "upload-fields" }, [
         el("label", { for: u.caption.id, text: T["contribute.caption"] }), u.caption,
-        el("label", { for: u.time.id, text: T["contribute.when"] }), u.time, u.timeCheck,
+        el("label", { for: u.time.id, text: T["contribute.when"] }), u.time, u.timeHint, u.timeCheck,
         moods,
         el("details", {}, [el("summary", { text: T["contribute.more"] }),
           el("label", { for: u.alias.id, text: T["contribute.alias"] }), u.alias,
@@ -369,7 +396,8 @@
     change.addEventListener("click", function () { u.time.focus(); });
     u.time.addEventListener("change", function () {
       u.timeDirty = true;
-      if (u.time.value) save(u, { captured_local: isoWithOffset(new Date(u.time.value)) });
+      u.timeHint.textContent = T["contribute.when_zone"];  // typed: "leave empty" no longer applies
+      if (u.time.value) save(u, { captured_local: inProjectZone(u.time.value) });
     });
     var timer = null;
     u.caption.addEventListener("input", function () {
