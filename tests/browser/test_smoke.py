@@ -37,7 +37,8 @@ def test_staff_sign_in_lists_projects(live_server: LiveServer, desktop, artifact
     desktop.goto(f"{live_server.url}/staff")
     desktop.fill("#email", staff.email)
     desktop.fill("#password", staff.password)
-    desktop.click("button[type=submit]")
-    desktop.wait_for_url("**/staff")
+    with desktop.expect_navigation():  # /staff shows the form itself: wait for the answer to the post
+        desktop.click("button[type=submit]")
+    desktop.wait_for_selector("a.who[href='/staff/password']", state="attached")  # signed in: header shows who
     assert "Een dag in het ziekenhuis" in desktop.content()
     desktop.screenshot(path=str(artifacts / "staff-home.png"), full_page=True)
