@@ -3,11 +3,16 @@ hour, and every caption inside its tile. Plan-level checks: no media is opened."
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 import pytest
 
 from media_pipeline.collage import CollageOptions, CollagePlan, build_collage_plan
+from media_pipeline.collage.draw import LINE_HEIGHT
+from media_pipeline.collage.geometry import inside
+from media_pipeline.collage.model import CollageTile
+from media_pipeline.fonts import font
 from media_pipeline.types import Moment, ProjectInfo
 
 DAY = datetime(2025, 6, 21)
@@ -23,9 +28,16 @@ def day(count: int, *, within_minutes: int | None = None) -> list[Moment]:
         minutes = 12 * 60 + (i * within_minutes) // count if within_minutes else (i * 397) % 600 + 8 * 60
         out.append(
             Moment(
-                id=f"m{i:03d}", key=f"m{i:03d}.jpg", kind="clip" if i % 4 == 3 else "photo", width=w, height=h,
-                local_time=DAY + timedelta(minutes=minutes), caption=CAPTIONS[i % len(CAPTIONS)],
-                contributor=f"c{i % 5}", role=("customer", "employee")[i % 2], mood=3,
+                id=f"m{i:03d}",
+                key=f"m{i:03d}.jpg",
+                kind="clip" if i % 4 == 3 else "photo",
+                width=w,
+                height=h,
+                local_time=DAY + timedelta(minutes=minutes),
+                caption=CAPTIONS[i % len(CAPTIONS)],
+                contributor=f"c{i % 5}",
+                role=("customer", "employee")[i % 2],
+                mood=3,
             )
         )
     return out
@@ -46,3 +58,43 @@ def test_mosaic_rows_are_even_and_the_first_is_never_short(count: int) -> None:
     body = heights[:-1]  # the last row may differ
     assert max(body) <= min(body) * 1.15, heights
     assert heights[0] >= max(heights) * 0.7, heights  # was 163 px above a row of 817 px (12 moments)
+
+
+def label_text_inside(tile: CollageTile) -> bool:
+    """The label strip lies in the tile and every line of it, in the font it is drawn in, fits its width."""
+    assert tile.label is not None
+    _, _, lw, lh = tile.label.rect
+    pad = max(2, round(tile.label.font_px * 0.45))
+    lines_h = round(tile.label.font_px * LINE_HEIGHT) * len(tile.label.lines)
+    widest = max(
+        font(tile.label.font_px, "bold" if i == 0 else "regular").getlength(line)
+        for i, line in enumerate(tile.label.lines)
+    )
+    return inside(tile.label.rect, tile.rect) and widest <= lw - 2 * pad and lines_h + pad <= lh
+
+
+def whole_words(tile: CollageTile) -> bool:
+    """Every caption line is made of the caption's own words (the last may end in "…"): no word is cut."""
+    assert tile.label is not None
+    words = set(tile.caption.split())
+    return all(w.removesuffix("…") in words for line in tile.label.lines[1:] for w in line.split())
+
+
+@pytest.mark.parametrize(("count", "size"), [(7, "1920x1080"), (14, "1920x1080"), (30, "1280x720")])
+def test_grid_is_a_true_grid_with_aligned_caption_bands(count: int, size: str) -> None:
+    p = plan("grid", count, size=size)
+    assert len({t.rect[2:] for t in p.tiles}) == 1  # every cell the same size
+    w, h = p.tiles[0].rect[2:]
+    xs, ys = sorted({t.rect[0] for t in p.tiles}), sorted({t.rect[1] for t in p.tiles})
+    assert all(b - a == w + p.gutter_px for a, b in itertools.pairwise(xs))  # columns a gutter apart: no gaps
+    assert all(b - a == h + p.gutter_px for a, b in itertools.pairwise(ys))
+    assert xs[0] - 0 <= len(xs) and p.width - (xs[-1] + w) <= len(xs)  # edge to edge, up to rounding
+    for tile in p.tiles:
+        shown = (
+            tile.source_size[0] * (tile.crop[2] - tile.crop[0]) / (tile.source_size[1] * (tile.crop[3] - tile.crop[1]))
+        )
+        assert abs(shown - w / h) < 0.01  # the picture fills its cell
+        assert label_text_inside(tile) and whole_words(tile), tile.label
+        assert " ".join(tile.label.lines[1:]) == tile.caption or len(tile.label.lines) == 3  # whole, or two lines
+    bands = {(t.rect[1] + t.rect[3] - t.label.rect[1], t.label.font_px) for t in p.tiles if t.label}
+    assert len(bands) == 1  # one band height and one size: the bands line up along each row
