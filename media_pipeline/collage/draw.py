@@ -55,10 +55,14 @@ def layout_label(
         return None
     pad = max(2, round(size * 0.45))
     lines: list[str] = [time_text]
-    room = int(min(2, (h * 0.6 - 2 * pad) // round(size * LINE_HEIGHT) - 1))  # leave most of the picture
+    line_h = round(size * LINE_HEIGHT)
+    # caption lines that leave most of the picture visible; a caption keeps at least one line (with "…")
+    room = int(min(2, max((h * 0.6 - 2 * pad) // line_h - 1, (2 * line_h + 2 * pad) <= h * 0.8)))
     if caption.strip() and room >= 1:
         width = w - 2 * pad
-        size, wrapped = fit_text(caption.strip(), width, max_lines=room, start_px=size, min_px=min_px, measure=font)
+        # shrink a little to keep the words (never far below the collage's label size: then "…")
+        least = max(min_px, round(size * 0.8))
+        size, wrapped = fit_text(caption.strip(), width, max_lines=room, start_px=size, min_px=least, measure=font)
         if len(wrapped) > room:  # still too long at the smallest size: whole words, then an ellipsis
             wrapped = [*wrapped[: room - 1], one_line(" ".join(wrapped[room - 1 :]), font(size), width)]
         lines += wrapped

@@ -98,3 +98,32 @@ def test_grid_is_a_true_grid_with_aligned_caption_bands(count: int, size: str) -
         assert " ".join(tile.label.lines[1:]) == tile.caption or len(tile.label.lines) == 3  # whole, or two lines
     bands = {(t.rect[1] + t.rect[3] - t.label.rect[1], t.label.font_px) for t in p.tiles if t.label}
     assert len(bands) == 1  # one band height and one size: the bands line up along each row
+
+
+def covered(intervals: list[tuple[int, int]]) -> int:
+    """Pixels of the union of [start, end) intervals."""
+    total, reach = 0, None
+    for start, end in sorted(intervals):
+        if reach is None or start > reach:
+            total, reach = total + end - start, end
+        elif end > reach:
+            total, reach = total + end - reach, end
+    return total
+
+
+@pytest.mark.parametrize(
+    ("count", "size"), [(40, "1920x1080"), (80, "1920x1080"), (120, "1920x1080"), (80, "1280x720")]
+)
+def test_lanes_use_their_width_and_every_tile_keeps_its_caption(count: int, size: str) -> None:
+    p = plan("lanes", count, size=size)
+    assert p.lanes is not None
+    for row in p.lanes.rows:
+        mine = [t.rect for t in p.tiles if inside(t.rect, row.area)]
+        # the hours this row has moments in (with 80+ moments: every hour, so the whole lane)
+        used = [(x, w) for _, x, w in p.lanes.columns if any(x <= r[0] < x + w for r in mine)]
+        if count >= 80:
+            assert len(used) == len(p.lanes.columns)
+        assert covered([(r[0], r[0] + r[2]) for r in mine]) >= 0.9 * sum(w for _, w in used), row.role
+    for tile in p.tiles:  # clips too: every tile shows its time and at least a line of caption, words whole
+        assert tile.label is not None and len(tile.label.lines) >= 2, (tile.kind, tile.rect, tile.label)
+        assert label_text_inside(tile) and whole_words(tile), tile.label
