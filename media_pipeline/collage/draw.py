@@ -107,6 +107,20 @@ def draw_play_mark(canvas: Image.Image, rect: Rect, font_px: int) -> None:
     draw.polygon([(cx - r * 0.7, cy - r), (cx - r * 0.7, cy + r), (cx + r * 1.05, cy)], fill=(255, 255, 255))
 
 
+def draw_stack_count(canvas: Image.Image, rect: Rect, more: int, font_px: int) -> None:
+    """A "+N" pill in the tile's top-left corner: N more moments of about this time are stacked here."""
+    x, y, _, h = rect
+    size = max(6, min(font_px, h // 4))
+    fnt = font(size, "bold")
+    text = f"+{more}"
+    pad = max(2, round(size * 0.35))
+    inset = max(2, size // 3)
+    box = (x + inset, y + inset, x + inset + round(fnt.getlength(text)) + 2 * pad, y + inset + round(size * 1.3))
+    draw = ImageDraw.Draw(canvas)
+    draw.rounded_rectangle(box, radius=(box[3] - box[1]) // 2, fill=(255, 255, 255))
+    draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), text, font=fnt, fill=(24, 24, 24), anchor="mm")
+
+
 def draw_placeholder(canvas: Image.Image, rect: Rect, palette: Palette) -> None:
     """A neutral tile for a source that could not be decoded: a frame with a small sun-and-hill glyph."""
     x, y, w, h = rect

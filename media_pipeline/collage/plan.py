@@ -126,6 +126,7 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
                 label=label,
                 leader=p.leader,
                 frame_at_s=_poster_second(m) if m.kind == "clip" else None,
+                stacked=tuple(ordered[j].id for j in p.members),
             )
         )
     return CollagePlan(

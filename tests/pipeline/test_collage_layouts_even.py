@@ -4,11 +4,13 @@ hour, and every caption inside its tile. Plan-level checks: no media is opened."
 from __future__ import annotations
 
 import itertools
+import math
 from datetime import datetime, timedelta
 
 import pytest
 
 from media_pipeline.collage import CollageOptions, CollagePlan, build_collage_plan
+from media_pipeline.collage.clock import angle_deg
 from media_pipeline.collage.draw import LINE_HEIGHT
 from media_pipeline.collage.geometry import inside
 from media_pipeline.collage.model import CollageTile
@@ -127,3 +129,25 @@ def test_lanes_use_their_width_and_every_tile_keeps_its_caption(count: int, size
     for tile in p.tiles:  # clips too: every tile shows its time and at least a line of caption, words whole
         assert tile.label is not None and len(tile.label.lines) >= 2, (tile.kind, tile.rect, tile.label)
         assert label_text_inside(tile) and whole_words(tile), tile.label
+
+
+def test_clock_keeps_fifty_moments_of_ten_minutes_near_their_hour() -> None:
+    p = plan("clock", 50, within_minutes=10)
+    assert p.dial is not None
+    cx, cy = p.dial.centre
+    by_id = {m.id: m for m in day(50, within_minutes=10)}
+    shown = [t.moment_id for t in p.tiles] + [i for t in p.tiles for i in t.stacked]
+    assert sorted(shown) == sorted(by_id)  # every moment once: on a tile or counted on a stack
+    for tile in p.tiles:
+        x, y, w, h = tile.rect
+        at = math.degrees(math.atan2(x + w / 2 - cx, -(y + h / 2 - cy))) % 360
+        for moment_id in (tile.moment_id, *tile.stacked):
+            m = by_id[moment_id]
+            off = abs((at - angle_deg(m.local_time.hour * 3600 + m.local_time.minute * 60) + 180) % 360 - 180)
+            assert off <= 15, (moment_id, at)  # within an hour (15 degrees) of its own time
+        assert max(w, h) >= 0.05 * min(p.width, p.height)  # tiles stay large enough to see, stacks take the rest
+    for a, b in itertools.combinations(p.tiles, 2):
+        ax, ay, aw, ah = a.rect
+        bx, by, bw, bh = b.rect
+        shared = max(0, min(ax + aw, bx + bw) - max(ax, bx)) * max(0, min(ay + ah, by + bh) - max(ay, by))
+        assert shared <= 0.05 * min(aw * ah, bw * bh)
