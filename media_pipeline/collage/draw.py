@@ -65,7 +65,9 @@ def layout_label(
         size, wrapped = fit_text(caption.strip(), width, max_lines=room, start_px=size, min_px=least, measure=font)
         if len(wrapped) > room:  # still too long at the smallest size: whole words, then an ellipsis
             wrapped = [*wrapped[: room - 1], one_line(" ".join(wrapped[room - 1 :]), font(size), width)]
-        lines += wrapped
+        words = set(caption.split())
+        if all(part.removesuffix("…") in words for line in wrapped for part in line.split()):
+            lines += wrapped  # else a word wider than the tile even in the smallest type: the time alone
     pad = max(2, round(size * 0.45))
     line_h = round(size * LINE_HEIGHT)
     shown = max(len(lines), 1 + band_lines) if band_lines is not None else len(lines)

@@ -151,3 +151,11 @@ def test_clock_keeps_fifty_moments_of_ten_minutes_near_their_hour() -> None:
         bx, by, bw, bh = b.rect
         shared = max(0, min(ax + aw, bx + bw) - max(ax, bx)) * max(0, min(ay + ah, by + bh) - max(ay, by))
         assert shared <= 0.05 * min(aw * ah, bw * bh)
+
+
+@pytest.mark.parametrize("layout", ["mosaic", "grid", "lanes", "clock", "timeline"])
+@pytest.mark.parametrize(("count", "size"), [(12, "1920x1080"), (60, "3840x2160"), (30, "640x360")])
+def test_every_caption_box_inside_its_tile_with_whole_words(layout: str, count: int, size: str) -> None:
+    for tile in plan(layout, count, size=size).tiles:
+        if tile.label is not None:
+            assert label_text_inside(tile) and whole_words(tile), (layout, tile.rect, tile.label)
