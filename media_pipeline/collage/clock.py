@@ -38,6 +38,9 @@ PART_COLOURS: dict[str, tuple[int, int, int]] = {
     "evening": (156, 98, 168),
 }
 SUPERSAMPLE = 2  # the dial is drawn at twice the size and reduced: smooth arcs without a vector library
+MAX_DRIFT_DEG = 13.5  # the furthest a tile may move from its time to make room: 54 minutes
+MIN_TILE = 0.055  # of the canvas's short side: below this a crowded time stacks its moments instead
+STACK_SPAN_S = 1800  # the most time one stack may span: its tile stays within half an hour of each
 
 
 def angle_deg(seconds_of_day: float) -> float:
@@ -76,13 +79,13 @@ def title_rect(dial: ClockDial) -> Rect:
     return (round(cx - side / 2), round(cy - side / 2), side, side)
 
 
-def place_clock(
+def _place_each(
     sizes: Sequence[tuple[int, int]],
     seconds: Sequence[float],
     canvas: tuple[int, int],
     dial: ClockDial,
     gutter: int,
-) -> list[Placement]:
+) -> tuple[float, list[Placement]]:
     """Tiles around the dial in clockwise time order, each joined by a leader line to its exact time.
 
     Angles are measured by the share of the canvas's room around the dial that lies before them
@@ -105,13 +108,55 @@ def place_clock(
     even = [offset + (i + 0.5) / n for i in range(n)]
     results: list[tuple[float, list[Placement]]] = []
     for spread in SPREADS:
-        angles = [room.angle((1 - spread) * u + spread * e) for u, e in zip(shares, even, strict=True)]
+        times = [sec / 86400 * 360 for sec in seconds]
+        moved = [room.angle((1 - spread) * u + spread * e) for u, e in zip(shares, even, strict=True)]
+        # every tile within MAX_DRIFT_DEG of its time: all moves shrink by one factor, which keeps the
+        # clockwise order (a mix of two sorted sequences) and spreads a crowded minute along its hour
+        most = max(abs(a - t) for a, t in zip(moved, times, strict=True))
+        keep = min(1.0, MAX_DRIFT_DEG / most) if most > 0 else 1.0
+        angles = [t + keep * (a - t) for a, t in zip(moved, times, strict=True)]
         results.append(_largest(sizes, seconds, angles, (w, h), dial, keep_out, margin, gutter, hi))
-    _box, placements = results[most_honest([box for box, _ in results])]
+    return results[most_honest([box for box, _ in results])]
+
+
+def place_clock(
+    sizes: Sequence[tuple[int, int]],
+    seconds: Sequence[float],
+    canvas: tuple[int, int],
+    dial: ClockDial,
+    gutter: int,
+) -> list[Placement]:
+    """Every moment on a tile near its time (see `_place_each`); when many share a time and their tiles
+    would get smaller than MIN_TILE of the canvas, neighbours in time are stacked on one tile that
+    shows the first and counts the rest (`Placement.members`), a stack spanning at most STACK_SPAN_S.
+    """
+    n = len(sizes)
+    least = min(canvas) * MIN_TILE
+    box, placements = _place_each(sizes, seconds, canvas, dial, gutter)
+    per = 1
+    while (box < least or not placements) and per < n:
+        per = min(n, per * 2)
+        groups = _groups(seconds, per)
+        lead = [g[0] for g in groups]
+        box, placed = _place_each([sizes[i] for i in lead], [seconds[i] for i in lead], canvas, dial, gutter)
+        placements = [Placement(lead[p.index], p.rect, p.crop, p.leader, tuple(groups[p.index][1:])) for p in placed]
+        if len(groups) == 1 or all(len(g) < per for g in groups):
+            break  # the span limit keeps groups from growing: this is as stacked as honest gets
     if placements:
         return placements
     cx, cy = dial.centre  # nothing fits (thousands of moments): keep every moment, one pixel each
-    return [Placement(i, (round(cx), round(cy), 1, 1), (0.0, 0.0, 1.0, 1.0)) for i in range(len(sizes))]
+    return [Placement(i, (round(cx), round(cy), 1, 1), (0.0, 0.0, 1.0, 1.0)) for i in range(n)]
+
+
+def _groups(seconds: Sequence[float], per: int) -> list[list[int]]:
+    """Consecutive moments (time order) in groups of at most `per` spanning at most STACK_SPAN_S."""
+    groups: list[list[int]] = []
+    for i, sec in enumerate(seconds):
+        if groups and len(groups[-1]) < per and sec - seconds[groups[-1][0]] <= STACK_SPAN_S:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def _largest(

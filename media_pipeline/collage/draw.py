@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 from media_pipeline.collage.geometry import Rect
 from media_pipeline.collage.model import RGB, Palette, TileLabel, TitleBand
 from media_pipeline.fonts import font
-from media_pipeline.text import fit_font_size, lines_at, one_line, wrap_text
+from media_pipeline.text import fit_font_size, fit_text, lines_at, one_line
 
 LINE_HEIGHT = 1.22  # times the font size
 DISC_TITLE_WIDTH = 0.82  # of the clock's centre square: the title's line length
@@ -39,25 +39,39 @@ def mix(a: RGB, b: RGB, t: float) -> RGB:
     return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t), round(a[2] + (b[2] - a[2]) * t))
 
 
-def layout_label(rect: Rect, time_text: str, caption: str, font_px: int, min_px: int) -> TileLabel | None:
-    """The label strip for a tile: time, then the caption in one or two lines when there is room.
+def layout_label(
+    rect: Rect, time_text: str, caption: str, font_px: int, min_px: int, *, band_lines: int | None = None
+) -> TileLabel | None:
+    """The label strip for a tile: time, then the caption wrapped at words in up to two lines.
 
-    The font shrinks with small tiles down to `min_px`; below that the tile gets no label.
+    The font shrinks with small tiles down to `min_px`; below that the tile gets no label. A caption
+    that needs more lines shrinks (fit_text) and, at the smallest size, ends its second line in "…"
+    after a whole word: a word is never cut. `band_lines` reserves that many caption lines whatever
+    the caption needs, so strips line up across a grid.
     """
     x, y, w, h = rect
     size = min(font_px, int(h / 4.5), int(w / 4))
     if size < min_px:
         return None
     pad = max(2, round(size * 0.45))
-    line_h = round(size * LINE_HEIGHT)
     lines: list[str] = [time_text]
-    room = (h * 0.6 - 2 * pad) // line_h - 1  # caption lines that leave enough of the picture visible
+    line_h = round(size * LINE_HEIGHT)
+    # caption lines that leave most of the picture visible; a caption keeps at least one line (with "…")
+    room = int(min(2, max((h * 0.6 - 2 * pad) // line_h - 1, (2 * line_h + 2 * pad) <= h * 0.8)))
     if caption.strip() and room >= 1:
-        fnt = font(size)
-        # a word wider than the tile would be cut mid-word; one line ending in "…" reads better
-        too_long = any(fnt.getlength(word) > w - 2 * pad for word in caption.split())
-        lines += wrap_text(caption.strip(), fnt, w - 2 * pad, max_lines=1 if too_long else int(min(2, room)))
-    strip_h = min(h, 2 * pad + line_h * len(lines) + round(size * 0.6))  # a little fade above the text
+        width = w - 2 * pad
+        # shrink a little to keep the words (never far below the collage's label size: then "…")
+        least = max(min_px, round(size * 0.8))
+        size, wrapped = fit_text(caption.strip(), width, max_lines=room, start_px=size, min_px=least, measure=font)
+        if len(wrapped) > room:  # still too long at the smallest size: whole words, then an ellipsis
+            wrapped = [*wrapped[: room - 1], one_line(" ".join(wrapped[room - 1 :]), font(size), width)]
+        words = set(caption.split())
+        if all(part.removesuffix("…") in words for line in wrapped for part in line.split()):
+            lines += wrapped  # else a word wider than the tile even in the smallest type: the time alone
+    pad = max(2, round(size * 0.45))
+    line_h = round(size * LINE_HEIGHT)
+    shown = max(len(lines), 1 + band_lines) if band_lines is not None else len(lines)
+    strip_h = min(h, 2 * pad + line_h * shown + round(size * 0.6))  # a little fade above the text
     return TileLabel(rect=(x, y + h - strip_h, w, strip_h), font_px=size, lines=tuple(lines))
 
 
@@ -93,6 +107,20 @@ def draw_play_mark(canvas: Image.Image, rect: Rect, font_px: int) -> None:
     draw.ellipse(box, outline=(255, 255, 255), width=max(1, d // 14))
     cx, cy, r = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2, d * 0.22
     draw.polygon([(cx - r * 0.7, cy - r), (cx - r * 0.7, cy + r), (cx + r * 1.05, cy)], fill=(255, 255, 255))
+
+
+def draw_stack_count(canvas: Image.Image, rect: Rect, more: int, font_px: int) -> None:
+    """A "+N" pill in the tile's top-left corner: N more moments of about this time are stacked here."""
+    x, y, _, h = rect
+    size = max(6, min(font_px, h // 4))
+    fnt = font(size, "bold")
+    text = f"+{more}"
+    pad = max(2, round(size * 0.35))
+    inset = max(2, size // 3)
+    box = (x + inset, y + inset, x + inset + round(fnt.getlength(text)) + 2 * pad, y + inset + round(size * 1.3))
+    draw = ImageDraw.Draw(canvas)
+    draw.rounded_rectangle(box, radius=(box[3] - box[1]) // 2, fill=(255, 255, 255))
+    draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), text, font=fnt, fill=(24, 24, 24), anchor="mm")
 
 
 def draw_placeholder(canvas: Image.Image, rect: Rect, palette: Palette) -> None:

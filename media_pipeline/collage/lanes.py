@@ -32,6 +32,8 @@ CROWDED_SHARE = 0.15  # extra width per extra moment in an hour's fuller row ...
 MAX_SHARE = 1.75  # ... up to this many shares, so one busy hour cannot squeeze the rest
 TILE_BOX = 4 / 3  # a tile fits a box this many times taller than wide: portraits (most phones) fill the width
 ROW_TINT = 0.08  # how much of its lane colour a row's background takes
+NEAR_BEST = 0.94  # tiles this share of the largest possible may be chosen to spread across the cell
+FIT_ROUNDS = 4  # rounds of giving each hour the width its tiles can fill (the best stack changes with it)
 
 
 def place_lanes(
@@ -80,6 +82,20 @@ def place_lanes(
     span = range(min(hours), max(hours) + 1)
     crowd = {h: max(sum(1 for i, hr in enumerate(hours) if hr == h and roles[i] == r) for r in ROLES) for h in span}
     shares = [min(MAX_SHARE, 1 + CROWDED_SHARE * (crowd[h] - 1)) if crowd[h] else EMPTY_HOUR_SHARE for h in span]
+    groups = {
+        (h, r): [sizes[i] for i, hr in enumerate(hours) if hr == h and roles[i] == r] for h in span for r in ROLES
+    }
+    for _ in range(FIT_ROUNDS):  # give each hour the width its stacks can fill at the row's height
+        total = sum(shares)
+        widths = [s / total * (x1 - x0) for s in shares]
+        wanted = {
+            h: max(_wanted_width(groups[(h, r)], (w - gutter, row_h), gutter) for r in ROLES) + gutter
+            for h, w in zip(span, widths, strict=True)
+            if crowd[h]
+        }
+        typical_w = median(wanted.values())
+        # a busy hour may take up to MAX_SHARE typical hours, so it cannot squeeze the rest
+        shares = [min(wanted[h], MAX_SHARE * typical_w) if crowd[h] else EMPTY_HOUR_SHARE * typical_w for h in span]
     edges = [x0 + round(sum(shares[:k]) / sum(shares) * (x1 - x0)) for k in range(len(shares) + 1)]
     columns = tuple((h, edges[k], edges[k + 1] - edges[k]) for k, h in enumerate(span))
 
@@ -132,6 +148,46 @@ def _turn(rect: Rect) -> Rect:
     return (rect[1], rect[0], rect[3], rect[2])
 
 
+def _wanted_width(sizes: Sequence[tuple[int, int]], cell: tuple[float, float], gutter: int) -> float:
+    """The width at which a cell's best stack (for its present width) is as tall as the row allows."""
+    if not sizes:
+        return 0.0
+    k, side = _best_columns(sizes, cell, gutter)
+    return k * _height_side(sizes, k, cell[1], gutter) + (k - 1) * gutter if side > 0 else cell[0]
+
+
+def _tall(sizes: Sequence[tuple[int, int]]) -> list[float]:
+    """Height of each tile per pixel of box width."""
+    return [fit_in_box(sw, sh, (0, 0, 1000, round(1000 * TILE_BOX)))[0][3] / 1000 for sw, sh in sizes]
+
+
+def _height_side(sizes: Sequence[tuple[int, int]], k: int, h: float, gutter: int) -> float:
+    """The box width at which k sub-columns of tiles fill height `h` (a pixel of rounding per tile)."""
+    tall, n = _tall(sizes), len(sizes)
+    per = math.ceil(n / k)
+    return min((h - (len(g) - 1) * gutter - len(g)) / sum(g) for g in (tall[j : j + per] for j in range(0, n, per)))
+
+
+def _best_columns(sizes: Sequence[tuple[int, int]], cell: tuple[float, float], gutter: int) -> tuple[int, float]:
+    """(sub-columns, box width) giving about the largest tiles in a cell of (w, h).
+
+    Among the choices within NEAR_BEST of the largest tiles, the one covering most of the cell's width
+    wins (a lane uses the width it has); fewer sub-columns win ties: taller stacks read as busier hours.
+    """
+    w, h = cell
+    choices: list[tuple[int, float]] = []
+    for k in range(1, len(sizes) + 1):
+        sub_w = (w - (k - 1) * gutter) / k
+        if sub_w < 1:
+            break
+        choices.append((k, min(sub_w, _height_side(sizes, k, h, gutter))))
+    if not choices:
+        return 1, 0.0
+    largest = max(side for _, side in choices)
+    near = [(k, side) for k, side in choices if side >= largest * NEAR_BEST]
+    return max(near, key=lambda c: (round(c[0] * c[1]), -c[0]))
+
+
 def _stack(sizes: Sequence[tuple[int, int]], cell: Rect, gutter: int, down: bool) -> list[tuple[Rect, Crop]]:
     """One hour cell: tiles in time order down a sub-column, then the next one to the right (so left
     to right stays time order across the row), flush against the hour band (`down`: the cell's bottom).
@@ -141,21 +197,7 @@ def _stack(sizes: Sequence[tuple[int, int]], cell: Rect, gutter: int, down: bool
     """
     x, y, w, h = cell
     n = len(sizes)
-    # height of each tile per pixel of box width
-    tall = [fit_in_box(sw, sh, (0, 0, 1000, round(1000 * TILE_BOX)))[0][3] / 1000 for sw, sh in sizes]
-    best_side, best_k = 0.0, 1
-    for k in range(1, n + 1):
-        per = math.ceil(n / k)
-        sub_w = (w - (k - 1) * gutter) / k
-        if sub_w < 1:
-            break
-        # each sub-column's tiles and gutters must fit the cell's height (a pixel of rounding per tile)
-        side = min(
-            [sub_w]
-            + [(h - (len(g) - 1) * gutter - len(g)) / sum(g) for g in (tall[j : j + per] for j in range(0, n, per))]
-        )
-        if side > best_side * 1.0001:  # fewer sub-columns win ties: taller stacks read as busier hours
-            best_side, best_k = side, k
+    best_k, best_side = _best_columns(sizes, (w, h), gutter)
     per = math.ceil(n / best_k)
     sub_w = (w - (best_k - 1) * gutter) / best_k
     box = max(1, math.floor(best_side))

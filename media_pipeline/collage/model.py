@@ -40,6 +40,7 @@ class CollageTile:
     label: TileLabel | None = None
     leader: tuple[Point, Point] | None = None  # clock / timeline: from the exact time on the dial/axis
     frame_at_s: float | None = None  # clips without a preview: the source second shown
+    stacked: tuple[str, ...] = ()  # clock: moments under this tile (a crowded time), counted on it as "+N"
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ def _tile(d: Mapping[str, Any]) -> CollageTile:
         label=TileLabel(_rect(label["rect"]), int(label["font_px"]), tuple(label["lines"])) if label else None,
         leader=(_point(leader[0]), _point(leader[1])) if leader else None,
         frame_at_s=d.get("frame_at_s"),
+        stacked=tuple(d.get("stacked", ())),
     )
 
 
@@ -262,3 +264,4 @@ class Placement:
     rect: Rect
     crop: Crop
     leader: tuple[Point, Point] | None = None
+    members: tuple[int, ...] = ()  # clock: the moments stacked under this one (positions in time order)

@@ -17,8 +17,12 @@ import numpy as np
 from media_pipeline.collage.geometry import MAX_CROP, Rect, bounded_crop
 from media_pipeline.collage.model import Placement
 
-# A stretch of this share (so a crop of it) weighs as much as one row 2.7x off the typical height.
-MISFIT_SCALE = 0.04
+# Leaving this share of the height unfilled (or shrinking the block by it) weighs as much as one row
+# 2.7x off the others: margins are a last resort.
+FILL_SCALE = 0.01
+# Up to this many pictures the split into exactly k rows is searched too (cost n^2 per row; cheap here):
+# with few pictures the free split often prefers one flat row over two even ones.
+EXACT_ROWS_UP_TO = 120
 
 
 def place_mosaic(sizes: Sequence[tuple[int, int]], area: Rect, gutter: int) -> list[Placement]:
@@ -28,9 +32,7 @@ def place_mosaic(sizes: Sequence[tuple[int, int]], area: Rect, gutter: int) -> l
     rows = _best_rows(aspects, aw, ah, gutter)
     natural = [_row_height(aspects[s:e], aw, gutter) for s, e in rows]
     inner_h = ah - gutter * (len(rows) - 1)
-    stretch = inner_h / sum(natural)  # > 1: rows taller than natural, so the sides get cut
-    stretch = min(max(stretch, 1 - MAX_CROP), 1 / (1 - MAX_CROP))
-    heights = [h * stretch for h in natural]
+    heights = _even_heights(natural, inner_h)
     block_h = sum(heights) + gutter * (len(rows) - 1)
     scale = min(1.0, ah / block_h)  # only when the crop bound stops us from filling the height
     block_w = aw * scale
@@ -63,14 +65,43 @@ def _row_height(aspects: Sequence[float], width: float, gutter: int) -> float:
     return max(1.0, width - gutter * (len(aspects) - 1)) / sum(aspects)
 
 
-def _best_rows(aspects: list[float], width: int, height: int, gutter: int) -> list[tuple[int, int]]:
-    """Row breaks (start, end) whose natural heights, with gutters, best add up to `height`.
+def _even_heights(natural: Sequence[float], total: float) -> list[float]:
+    """Row heights as equal as the crop bound allows, adding up to `total` when they can.
 
-    First a typical row height t: for a given t, a dynamic programme splits the sequence into rows
-    whose heights are closest to t (squared log ratio, so a row half as tall costs as much as one
-    twice as tall); taller targets give more rows, and a bisection finds the t whose rows about fit.
-    Balanced rows rarely add up exactly, so a second programme, over (pictures placed, height used in
-    whole pixels), finds the most even split whose heights add up to the height itself.
+    Each row may be shown up to MAX_CROP taller (sides cut) or shorter (top and bottom cut) than its
+    natural height; a common height T is clamped into each row's range and T is found by bisection.
+    Rows never stretched one by one toward `total` alone: that is what made one row half the others.
+    """
+    lo_b = [h * (1 - MAX_CROP) for h in natural]
+    hi_b = [h / (1 - MAX_CROP) for h in natural]
+    low, high = min(lo_b), max(hi_b)
+    for _ in range(60):
+        mid = (low + high) / 2
+        if sum(min(max(mid, a), b) for a, b in zip(lo_b, hi_b, strict=True)) > total:
+            high = mid
+        else:
+            low = mid
+    return [min(max(low, a), b) for a, b in zip(lo_b, hi_b, strict=True)]
+
+
+def _score(natural: Sequence[float], total: float) -> float:
+    """How far rows shown at `_even_heights` are from equal, plus what the bound leaves unfilled."""
+    shown = _even_heights(natural, total)
+    logs = [math.log(h) for h in shown]
+    mean = sum(logs) / len(logs)
+    uneven = sum((v - mean) ** 2 for v in logs)
+    unfilled = math.log(total / sum(shown))  # > 0: empty margins; < 0: the block must shrink
+    cropped = sum(math.log(s / h) ** 2 for s, h in zip(shown, natural, strict=True))
+    return uneven + (unfilled / FILL_SCALE) ** 2 + 0.1 * cropped
+
+
+def _best_rows(aspects: list[float], width: int, height: int, gutter: int) -> list[tuple[int, int]]:
+    """Row breaks (start, end) whose rows, shown as evenly as the crop bound allows, fill `height`.
+
+    For each plausible number of rows k the even row height is t = height / k; a dynamic programme
+    splits the sequence into rows whose natural heights are closest to t (squared log ratio, so a row
+    half as tall costs as much as one twice as tall). Every split found is scored (`_score`) and the
+    best wins: even rows first, then filling the height, then cropping little.
     """
     n = len(aspects)
     prefix = np.concatenate(([0.0], np.cumsum(aspects)))
@@ -78,57 +109,29 @@ def _best_rows(aspects: list[float], width: int, height: int, gutter: int) -> li
     with np.errstate(divide="ignore", invalid="ignore"):
         row_h = np.maximum(1.0, width - gutter * (count - 1)) / (prefix[None, :] - prefix[:, None])
         log_h = np.where(count > 0, np.log(row_h), np.inf)  # log_h[start, end]
-    lo, hi = math.log(max(1.0, height / (4 * n))), math.log(height * 2.0)
-    for _ in range(20):
-        log_t = (lo + hi) / 2
-        rows = _split(log_h, log_t)
-        total = sum(float(row_h[s, e]) for s, e in rows) + gutter * (len(rows) - 1)
-        lo, hi = (lo, log_t) if total > height else (log_t, hi)
-    return _exact_split(row_h, log_h, (lo + hi) / 2, height, gutter)
-
-
-def _exact_split(row_h: np.ndarray, log_h: np.ndarray, log_t: float, height: int, gutter: int) -> list[tuple[int, int]]:
-    """The most even rows (around exp(log_t)) whose rounded heights plus gutters come closest to `height`."""
-    size = row_h.shape[0]
-    # heights are counted in units of a few pixels on big canvases, so the table stays small
-    unit = max(1, height // 1500)
-    # each row is counted with the gutter below it (the last has none); totals up to twice the height
-    # are kept, for when only squeezing (within the crop bound) and then shrinking the block can fit
-    budget = (2 * height + gutter) // unit + 2
-    with np.errstate(invalid="ignore"):
-        used = np.where(np.isfinite(log_h), np.rint((np.minimum(row_h, budget * unit) + gutter) / unit), budget).astype(
-            np.int64
-        )
-    step_cost = (log_h - log_t) ** 2
-    cost = np.full((size, budget), np.inf)
-    cost[0, 0] = 0.0
-    back = np.full((size, budget), -1, dtype=np.int64)
-    columns = np.arange(budget)
-    for end in range(1, size):
-        # rows [start, end) within a factor ~2.7 of the typical height; longer rows only get flatter
-        starts = np.flatnonzero((step_cost[:end, end] <= 1.0) & (used[:end, end] < budget))
-        if starts.size == 0:
-            continue
-        source = columns[None, :] - used[starts, end][:, None]  # height used before this row
-        options = np.where(source >= 0, cost[starts[:, None], np.maximum(source, 0)], np.inf)
-        options += step_cost[starts, end][:, None]
-        pick = np.argmin(options, axis=0)  # the first minimum: deterministic
-        cost[end] = options[pick, columns]
-        back[end] = starts[pick]
-    reachable = np.flatnonzero(np.isfinite(cost[size - 1]))
-    if reachable.size == 0:  # nothing fits the budget (one very tall picture): one row each
-        return [(i, i + 1) for i in range(size - 1)]
-    misfit = np.log(np.maximum(1, reachable) * unit / (height + gutter))
-    score = (misfit / MISFIT_SCALE) ** 2 + cost[size - 1, reachable]
-    b = int(reachable[int(np.argmin(score))])
-    rows: list[tuple[int, int]] = []
-    end = size - 1
-    while end > 0:
-        start = int(back[end, b])
-        rows.append((start, end))
-        b -= int(used[start, end])
-        end = start
-    return rows[::-1]
+    # rows all of height t hold width / t of aspect each: k rows fill the height when k^2 ~ A * h / w
+    guess = math.sqrt(float(prefix[-1]) * height / max(1, width))
+    best: tuple[float, list[tuple[int, int]]] | None = None
+    seen: set[tuple[tuple[int, int], ...]] = set()
+    for k in range(max(1, math.floor(guess / 2) - 1), min(n, math.ceil(guess * 2) + 2) + 1):
+        inner = height - gutter * (k - 1)
+        if inner <= k:
+            break
+        # targets around the even height too: a split a little off it may fill the height exactly
+        targets = [math.log(inner / k * f) for f in (1.0, 0.9, 1.1)]
+        candidates = [_split(log_h, t) for t in targets]
+        if n <= EXACT_ROWS_UP_TO:  # few pictures: also the best split into exactly k rows
+            candidates += [_split_into(log_h, t, k) for t in targets]
+        for rows in candidates:
+            key = tuple(rows)
+            if not rows or key in seen:
+                continue
+            seen.add(key)
+            natural = [float(row_h[s, e]) for s, e in rows]
+            score = _score(natural, height - gutter * (len(rows) - 1))
+            if best is None or score < best[0]:
+                best = (score, rows)
+    return best[1] if best else [(i, i + 1) for i in range(n)]
 
 
 def _split(log_h: np.ndarray, log_target: float) -> list[tuple[int, int]]:
@@ -147,4 +150,29 @@ def _split(log_h: np.ndarray, log_target: float) -> list[tuple[int, int]]:
     while end > 0:
         rows.append((int(back[end]), end))
         end = int(back[end])
+    return rows[::-1]
+
+
+def _split_into(log_h: np.ndarray, log_target: float, k: int) -> list[tuple[int, int]]:
+    """Exactly `k` rows minimising the sum of squared log ratios to the target ([] when k > pictures)."""
+    size = log_h.shape[0]
+    if k > size - 1:
+        return []
+    step_cost = (log_h - log_target) ** 2
+    cost = np.full(size, np.inf)
+    cost[0] = 0.0
+    backs = []
+    for _ in range(k):
+        total = cost[:, None] + step_cost  # [start, end]
+        back = np.argmin(total, axis=0)
+        cost = total[back, np.arange(size)]
+        backs.append(back)
+    if not np.isfinite(cost[size - 1]):
+        return []
+    rows: list[tuple[int, int]] = []
+    end = size - 1
+    for back in reversed(backs):
+        start = int(back[end])
+        rows.append((start, end))
+        end = start
     return rows[::-1]

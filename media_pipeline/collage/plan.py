@@ -96,12 +96,21 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
     # one label size for the whole collage (mixed sizes look untidy), smaller when tiles are small
     label_px = max(8, min(round(min(width, height) / 54), round(median(p.rect[3] for p in placements) / 5.5)))
     min_label_px = max(7, round(min(width, height) / 160))
+    captions = [" ".join(displayable(ordered[p.index].caption or ordered[p.index].alias).split()) for p in placements]
+    times = [ordered[p.index].local_time.strftime("%H:%M") for p in placements]
+    labels = [
+        layout_label(p.rect, t, c, label_px, min_label_px) if options.labels else None
+        for p, t, c in zip(placements, times, captions, strict=True)
+    ]
+    if options.layout == "grid" and any(labels):  # one size and one band height: the bands line up
+        common = min(label.font_px for label in labels if label)
+        labels = [
+            layout_label(p.rect, t, c, common, common, band_lines=2)
+            for p, t, c in zip(placements, times, captions, strict=True)
+        ]
     tiles = []
-    for p in placements:
+    for p, time_text, caption, label in zip(placements, times, captions, labels, strict=True):
         m = ordered[p.index]
-        time_text = m.local_time.strftime("%H:%M")
-        caption = " ".join(displayable(m.caption or m.alias).split())
-        label = layout_label(p.rect, time_text, caption, label_px, min_label_px) if options.labels else None
         tiles.append(
             CollageTile(
                 moment_id=m.id,
@@ -117,6 +126,7 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
                 label=label,
                 leader=p.leader,
                 frame_at_s=_poster_second(m) if m.kind == "clip" else None,
+                stacked=tuple(ordered[j].id for j in p.members),
             )
         )
     return CollagePlan(

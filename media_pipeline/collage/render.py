@@ -19,7 +19,14 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from media_pipeline.collage.clock import draw_dial
-from media_pipeline.collage.draw import draw_label, draw_placeholder, draw_play_mark, draw_title, mix
+from media_pipeline.collage.draw import (
+    draw_label,
+    draw_placeholder,
+    draw_play_mark,
+    draw_stack_count,
+    draw_title,
+    mix,
+)
 from media_pipeline.collage.geometry import Crop
 from media_pipeline.collage.lanes import draw_lanes
 from media_pipeline.collage.model import CollagePlan, CollageTile
@@ -49,7 +56,11 @@ class TileJob:
 
 
 def render_collage(
-    plan: CollagePlan, out_path: Path, *, resolve: Resolver, workers: int | None = None,
+    plan: CollagePlan,
+    out_path: Path,
+    *,
+    resolve: Resolver,
+    workers: int | None = None,
     cancelled: CancelFn | None = None,
 ) -> Path:
     """Paint `plan` and write it to `out_path` atomically (temp file + os.replace) in `plan.format`.
@@ -86,6 +97,8 @@ def render_collage(
             draw_play_mark(canvas, tile.rect, tile.label.font_px if tile.label else font_px)
         if tile.label is not None:
             draw_label(canvas, tile.label)
+        if tile.stacked:
+            draw_stack_count(canvas, tile.rect, len(tile.stacked), tile.label.font_px if tile.label else font_px)
 
     if plan.title is not None:
         draw_title(canvas, plan.title, plan.palette, _logo(plan, resolve))
