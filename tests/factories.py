@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import count
 from pathlib import Path
+from typing import TypeVar
 
 from app.context import Context
 from app.db import session_scope
@@ -82,3 +83,15 @@ def make_moment(ctx: Context, project: ProjectRef, path: Path, *, contributor_to
         assert moment is not None
         moment.status = status
         return MomentRef(id=moment.id, contributor_token=result.contributor_token or contributor_token)
+
+
+Row = TypeVar("Row")
+
+
+def fresh(ctx: Context, model: type[Row], row_id: int) -> Row:
+    """A row as the database holds it now, detached so a test can read it after its session closes."""
+    with ctx.sessions() as s:
+        row = s.get(model, row_id)
+        assert row is not None, f"no {model.__name__} {row_id}"
+        s.expunge(row)
+        return row

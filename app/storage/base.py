@@ -161,3 +161,20 @@ def sweep_staging(tmp_dir: Path, *, older_than_s: float = STALE_STAGING_S, now: 
         except FileNotFoundError:  # another process swept or committed it first
             continue
     return removed
+
+
+class Staging:
+    """What both backends share: a local staging folder where arriving bytes are hashed and checked."""
+
+    def __init__(self, tmp_dir: Path) -> None:
+        self._tmp = tmp_dir
+        self._tmp.mkdir(parents=True, exist_ok=True)
+
+    def temp_dir(self) -> Path:
+        return self._tmp
+
+    def stage(self, chunks: Iterable[bytes] | BinaryIO, *, max_bytes: int) -> Staged:
+        return stage_to(self._tmp, chunks, max_bytes=max_bytes)
+
+    def adopt(self, path: Path, *, max_bytes: int, sha256: str | None = None) -> Staged:
+        return adopt_to(self._tmp, path, max_bytes=max_bytes, sha256=sha256)

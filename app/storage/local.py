@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
-from app.storage.base import Staged, adopt_to, check_key, check_prefix, read_file_range, stage_to
+from app.storage.base import Staged, Staging, check_key, check_prefix, read_file_range
 
 # folders of the data dir that hold no stored objects (staging, caches), never listed as keys
 _NOT_OBJECTS = ("tmp", "cache")
 
 
-class LocalStorage:
+class LocalStorage(Staging):
     """Files under one root folder; keys are relative paths checked against a strict pattern."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self._tmp = self.root / "tmp"
-        self._tmp.mkdir(parents=True, exist_ok=True)
-
-    def temp_dir(self) -> Path:
-        return self._tmp
-
-    def stage(self, chunks: Iterable[bytes] | BinaryIO, *, max_bytes: int) -> Staged:
-        return stage_to(self._tmp, chunks, max_bytes=max_bytes)
-
-    def adopt(self, path: Path, *, max_bytes: int, sha256: str | None = None) -> Staged:
-        return adopt_to(self._tmp, path, max_bytes=max_bytes, sha256=sha256)
+        super().__init__(self.root / "tmp")
 
     def commit(self, staged: Staged, key: str) -> str:
         dest = self._dest(key)

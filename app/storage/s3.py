@@ -8,16 +8,16 @@ only once the upload is complete. Code that needs a file gets one through a boun
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from app.storage.base import CHUNK, Staged, adopt_to, check_key, check_prefix, stage_to
+from app.storage.base import CHUNK, Staged, Staging, check_key, check_prefix
 from app.storage.read_cache import ReadCache
 
 MISSING = ("404", "NoSuchKey", "NotFound", "NoSuchBucket")
@@ -28,7 +28,7 @@ def _missing(err: ClientError) -> bool:
     return str(err.response.get("Error", {}).get("Code")) in MISSING
 
 
-class S3Storage:
+class S3Storage(Staging):
     def __init__(
         self, *, endpoint: str | None, bucket: str, region: str | None, access_key: str | None,
         secret_key: str | None, tmp_dir: Path, cache: ReadCache,
@@ -36,8 +36,7 @@ class S3Storage:
     ) -> None:
         self.bucket = bucket
         self.cache = cache
-        self._tmp = tmp_dir
-        self._tmp.mkdir(parents=True, exist_ok=True)
+        super().__init__(tmp_dir)
         self.client: Any = boto3.session.Session().client(
             "s3", endpoint_url=endpoint or None, region_name=region or "us-east-1",
             aws_access_key_id=access_key or None, aws_secret_access_key=secret_key or None,
@@ -65,15 +64,6 @@ class S3Storage:
         except ClientError as err:
             if err.response.get("Error", {}).get("Code") not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise
-
-    def temp_dir(self) -> Path:
-        return self._tmp
-
-    def stage(self, chunks: Iterable[bytes] | BinaryIO, *, max_bytes: int) -> Staged:
-        return stage_to(self._tmp, chunks, max_bytes=max_bytes)
-
-    def adopt(self, path: Path, *, max_bytes: int, sha256: str | None = None) -> Staged:
-        return adopt_to(self._tmp, path, max_bytes=max_bytes, sha256=sha256)
 
     def commit(self, staged: Staged, key: str) -> str:
         check_key(key)

@@ -21,13 +21,6 @@ TINY = {"size": "160x90", "fps": 10, "quality": "preview", "photo_s": 1.0, "tran
 TINY_FORM = {"size": "160x90", "fps": "10", "quality": "preview", "photo_s": "1", "transition_s": "0.2"}
 
 
-def _render(ctx: Context, render_id: int) -> Render:
-    with ctx.sessions() as s:
-        render = s.get(Render, render_id)
-        assert render is not None
-        s.expunge(render)
-        return render
-
 
 def _legacy_time(ctx: Context, moment_id: int, when: datetime, offset: int) -> None:
     """A time stored before the project-day rule existed (or written straight into the database)."""
@@ -54,7 +47,7 @@ def test_a_moment_in_year_9999_neither_blocks_the_film_nor_its_preview(
     assert "at 8" in preview.text and "at 15" in preview.text
     r = client.post(f"/api/projects/{project.id}/films", headers=staff.headers, json={**TINY, "ordering": ordering})
     assert r.status_code == 202, r.text
-    render = _render(ctx, r.json()["id"])  # jobs run inline: it has finished
+    render = factories.fresh(ctx, Render, r.json()["id"])  # jobs run inline: it has finished
     assert (render.status, render.error, render.progress) == ("done", None, 100.0)
 
 
@@ -69,7 +62,7 @@ def test_any_error_while_planning_fails_the_render_with_a_sentence_and_a_log(
         s.commit()
         render_id = render.id
     rendering.run_render(render_id, ctx=ctx)
-    render = _render(ctx, render_id)
+    render = factories.fresh(ctx, Render, render_id)
     assert render.status == "failed" and render.finished_at is not None
     assert render.error is not None and render.error.startswith("The plan could not be made:")
     assert "planning failed: ValueError" in render.log
@@ -88,7 +81,7 @@ def test_cancel_a_queued_render_through_the_api(
     r = client.post(f"/api/renders/{render_id}/cancel", headers=staff.headers)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     rendering.run_render(render_id, ctx=ctx)  # the queue still holds it: running it now does nothing
-    render = _render(ctx, render_id)
+    render = factories.fresh(ctx, Render, render_id)
     assert (render.status, render.plan, render.output_key) == ("cancelled", None, None)
 
 
@@ -120,7 +113,7 @@ def test_cancel_a_running_render(
     r = client.post(f"/api/projects/{project.id}/{kind}", headers=staff.headers, json=options)
     assert r.status_code == 202, r.text
     assert seen  # the render did reach its files
-    render = _render(ctx, r.json()["id"])
+    render = factories.fresh(ctx, Render, r.json()["id"])
     assert (render.status, render.output_key) == ("cancelled", None)
     assert render.finished_at is not None
     assert not (ctx.settings.data_dir / "renders" / str(render.id)).exists()
@@ -141,7 +134,7 @@ def test_an_error_before_rendering_starts_fails_the_render_too(
     blocker.parent.mkdir(parents=True, exist_ok=True)
     blocker.write_text("not a folder")
     rendering.run_render(render_id, ctx=ctx)
-    render = _render(ctx, render_id)
+    render = factories.fresh(ctx, Render, render_id)
     assert (render.status, render.output_key) == ("failed", None)
     assert render.error and "render-" in render.error
     assert "failed: FileExistsError" in render.log

@@ -32,13 +32,6 @@ def _queued_render(ctx: Context, project_id: int) -> int:
         return render.id
 
 
-def _row(ctx: Context, render_id: int) -> Render:
-    with ctx.sessions() as s:
-        render = s.get(Render, render_id)
-        assert render is not None
-        s.expunge(render)
-        return render
-
 
 def _ready(ctx: Context, client: TestClient, project: factories.ProjectRef, tmp_path: Path) -> int:
     for hour in (9, 14):
@@ -71,13 +64,13 @@ def test_a_render_another_live_worker_holds_is_not_requeued_until_that_worker_is
     try:
         assert worker.stdout is not None
         owner = worker.stdout.readline().strip()
-        assert owner != "-" and _row(ctx, render_id).lease_owner == owner
+        assert owner != "-" and factories.fresh(ctx, Render, render_id).lease_owner == owner
         assert not owner_gone(owner)
         enqueued: list[int] = []
         # a second worker starts while the first renders: the render stays with the first, untouched
         assert rendering.requeue_interrupted(ctx, enqueued.append) == 0
         rendering.run_render(render_id, ctx=ctx)  # a duplicate queue entry for it does nothing either
-        row = _row(ctx, render_id)
+        row = factories.fresh(ctx, Render, render_id)
         assert (row.status, row.lease_owner, row.attempt, row.output_key) == ("running", owner, 1, None)
         assert enqueued == []
     finally:
@@ -87,10 +80,10 @@ def test_a_render_another_live_worker_holds_is_not_requeued_until_that_worker_is
     assert owner_gone(owner)
     assert rendering.requeue_interrupted(ctx, enqueued.append) == 1
     assert enqueued == [render_id]
-    row = _row(ctx, render_id)
+    row = factories.fresh(ctx, Render, render_id)
     assert (row.status, row.lease_owner) == ("queued", None)
     rendering.run_render(render_id, ctx=ctx)
-    row = _row(ctx, render_id)
+    row = factories.fresh(ctx, Render, render_id)
     assert (row.status, row.attempt) == ("done", 2)
     assert row.output_key == f"renders/{render_id}/2/collage.png"  # the second attempt's own files
     assert ctx.storage.path(row.output_key).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -110,9 +103,9 @@ def test_only_a_lease_past_its_expiry_is_taken_back_from_another_machine(
     ttl = timedelta(seconds=ctx.settings.render_lease_s)
     enqueued: list[int] = []
     assert rendering.requeue_interrupted(ctx, enqueued.append, now=start + ttl - timedelta(seconds=1)) == 0
-    assert _row(ctx, render_id).status == "running"
+    assert factories.fresh(ctx, Render, render_id).status == "running"
     assert rendering.requeue_interrupted(ctx, enqueued.append, now=start + ttl + timedelta(seconds=1)) == 1
-    assert enqueued == [render_id] and _row(ctx, render_id).status == "queued"
+    assert enqueued == [render_id] and factories.fresh(ctx, Render, render_id).status == "queued"
 
 
 def test_renewing_keeps_the_lease_fresh(
@@ -128,7 +121,7 @@ def test_renewing_keeps_the_lease_fresh(
     # past the first expiry but within the renewed one: still this worker's
     past_first = start + timedelta(seconds=ctx.settings.render_lease_s + 1)
     assert rendering.requeue_interrupted(ctx, enqueued.append, now=past_first) == 0
-    assert _row(ctx, render_id).lease_owner == lease.owner
+    assert factories.fresh(ctx, Render, render_id).lease_owner == lease.owner
     rendering.settle(ctx, lease, status="cancelled")
 
 
@@ -152,23 +145,23 @@ def test_an_attempt_that_lost_its_lease_stores_nothing_and_overwrites_nothing(
     assert not rendering.renew_lease(ctx, first)
     assert not rendering.finish_render(ctx, first, {"output_key": late_key})
     assert not ctx.storage.exists(late_key)
-    row = _row(ctx, render_id)
+    row = factories.fresh(ctx, Render, render_id)
     assert (row.status, row.lease_owner, row.output_key) == ("running", second.owner, None)
 
     # the first attempt, run on from where it stood, writes nothing at all (no plan, no progress, no files)
     rendering.run_claimed(ctx, first)
-    row = _row(ctx, render_id)
+    row = factories.fresh(ctx, Render, render_id)
     assert (row.status, row.lease_owner, row.plan, row.progress, row.output_key) == (
         "running", second.owner, None, 0.0, None)
     assert not [p for p in (ctx.settings.data_dir / "renders").rglob("*") if p.is_file()]
 
     # the second attempt finishes; a late word from the first changes nothing afterwards either
     rendering.run_claimed(ctx, second)
-    done = _row(ctx, render_id)
+    done = factories.fresh(ctx, Render, render_id)
     assert (done.status, done.output_key) == ("done", f"renders/{render_id}/{second.attempt}/collage.png")
     assert not rendering.settle(ctx, first, status="failed", error="late")
     assert not rendering.finish_render(ctx, second, {"output_key": "renders/x.png"})  # finishing twice: once
-    again = _row(ctx, render_id)
+    again = factories.fresh(ctx, Render, render_id)
     assert (again.status, again.error, again.output_key, again.finished_at) == (
         "done", None, done.output_key, done.finished_at)
     with ctx.sessions() as s:
@@ -199,7 +192,7 @@ def test_a_render_taken_over_while_it_runs_stops_and_stores_nothing(
         rendering.run_render(render_id, ctx=ctx)
     assert taken
     assert "attempt 1 lost its lease; another worker has it" in caplog.text  # stopped mid-render, not at the end
-    row = _row(ctx, render_id)
+    row = factories.fresh(ctx, Render, render_id)
     assert (row.status, row.lease_owner, row.attempt, row.output_key, row.log, row.finished_at) == (
         "running", taken[0].owner, 2, None, "", None)
     assert not [p for p in (ctx.settings.data_dir / "renders").rglob("*") if p.is_file()]

@@ -28,17 +28,14 @@ FAR = [
 NEAR = ["2023-06-21T10:00:00+02:00", "2025-08-27T23:59:00+02:00"]  # 399 days before, 399 after
 
 
+
+def _moment(ctx: Context, moment_id: int) -> Moment:
+    return factories.fresh(ctx, Moment, moment_id)
+
 def _count(ctx: Context) -> int:
     with ctx.sessions() as s:
         return s.scalar(select(func.count()).select_from(Moment)) or 0
 
-
-def _moment(ctx: Context, moment_id: int) -> Moment:
-    with ctx.sessions() as s:
-        found = s.get(Moment, moment_id)
-        assert found is not None
-        s.expunge(found)
-        return found
 
 
 def _upload(client: TestClient, token: str, path: Path, **data: str) -> object:
