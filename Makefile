@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+DEMO_LANGUAGE ?= en
 
 .PHONY: run test lint install install-dev lock demo bench bench-moviepy clean
 
@@ -33,7 +34,7 @@ lock:
 
 ## make run: set up, create the demo project (renders its film), serve on http://127.0.0.1:8000
 run: install
-	DAYREEL_PUBLIC_BASE_URL=$${DAYREEL_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/dayreel demo
+	DAYREEL_PUBLIC_BASE_URL=$${DAYREEL_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/dayreel demo --language $(DEMO_LANGUAGE)
 	DAYREEL_PUBLIC_BASE_URL=$${DAYREEL_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/dayreel serve --host $(HOST) --port $(PORT)
 

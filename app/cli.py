@@ -391,7 +391,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import create_demo
 
     ctx = _ctx()
-    for line in create_demo(ctx, render=not args.no_render):
+    for line in create_demo(ctx, render=not args.no_render, language=args.language):
         print(line)
     return 0
 
@@ -418,6 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="create a demo project with generated media and render its film")
     p.add_argument("--no-render", action="store_true", help="skip rendering the film")
+    p.add_argument("--language", choices=["en", "nl"], default="en",
+                   help="the one language of the demo: its project, captions and the demo user's pages")
     p.set_defaults(func=cmd_demo)
 
     project = sub.add_parser("project", help="manage projects").add_subparsers(dest="action", required=True)

@@ -7,6 +7,7 @@ import random
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,26 +21,57 @@ from app.services import derive, projects, rendering
 from app.services.ingest import UploadFields, ingest_upload
 from app.services.users import create_token, create_user
 
-DEMO_TITLE = "A day at Café De Linde"
 DEMO_EMAIL = "demo@dayreel.local"
 DEMO_PASSWORD = "dayreel-demo"
 DEMO_DAY = date(2026, 7, 24)
+LANGUAGES = {"en": "English", "nl": "Dutch / Nederlands"}
 
-# (hh:mm, kind, caption, alias, role, mood)
-SCENES: list[tuple[str, str, str, str, str, int]] = [
-    # in pairs per hour, so the lanes film and collage show a customer's and an employee's moment side by side
-    ("06:10", "photo", "Eerste koffie voor de ploegendienst", "Zoë", "employee", 3),
-    ("06:50", "photo", "Vroeg op pad: fietsen naar het werk", "Anouk", "customer", 4),
-    ("07:32", "clip", "De rolluiken gaan omhoog", "Joël", "employee", 4),
-    ("07:55", "photo", "Ontbijt aan de bar", "Daan", "customer", 4),
-    ("09:20", "clip", "Het terras loopt vol", "Eef", "customer", 4),
-    ("09:40", "photo", "Verse croissants uit de oven", "Mehmet", "employee", 5),
-    ("12:15", "clip", "Lunchrush achter de bar", "Sven", "employee", 2),
-    ("12:30", "photo", "Lange rij bij de kassa", "Fatima", "customer", 2),
-    ("17:20", "clip", "Regenbui: iedereen naar binnen", "Noor", "customer", 3),
-    ("17:45", "photo", "Borrel na het werk, eindelijk zitten", "Ruud", "employee", 5),
-    ("21:30", "clip", "Opruimen en de lichten uit", "Zoë", "employee", 3),
-    ("21:50", "photo", "Thuis, moe maar tevreden", "Anouk", "customer", 4),
+
+@dataclass(frozen=True)
+class Scene:
+    hhmm: str
+    kind: str
+    caption: dict[str, str]  # by language: the demo speaks one language throughout
+    alias: str
+    role: str
+    mood: int
+
+
+@dataclass(frozen=True)
+class DemoText:
+    title: str
+    welcome: str
+
+
+TEXT = {
+    "en": DemoText("A day at Café De Linde", "Show us your day: from the first coffee to lights out."),
+    "nl": DemoText("Een dag bij Café De Linde", "Laat ons jouw dag zien: van de eerste koffie tot het licht uit."),
+}
+
+
+def _scene(hhmm: str, kind: str, en: str, nl: str, alias: str, role: str, mood: int) -> Scene:
+    return Scene(hhmm, kind, {"en": en, "nl": nl}, alias, role, mood)
+
+
+# in pairs per hour, so the lanes film and collage show a customer's and an employee's moment side by side
+SCENES: list[Scene] = [
+    _scene("06:10", "photo", "First coffee for the early shift", "Eerste koffie voor de ploegendienst",
+           "Zoë", "employee", 3),
+    _scene("06:50", "photo", "Off early: cycling to work", "Vroeg op pad: fietsen naar het werk",
+           "Anouk", "customer", 4),
+    _scene("07:32", "clip", "The shutters go up", "De rolluiken gaan omhoog", "Joël", "employee", 4),
+    _scene("07:55", "photo", "Breakfast at the bar", "Ontbijt aan de bar", "Daan", "customer", 4),
+    _scene("09:20", "clip", "The terrace fills up", "Het terras loopt vol", "Eef", "customer", 4),
+    _scene("09:40", "photo", "Fresh croissants from the oven", "Verse croissants uit de oven",
+           "Mehmet", "employee", 5),
+    _scene("12:15", "clip", "Lunch rush behind the bar", "Lunchrush achter de bar", "Sven", "employee", 2),
+    _scene("12:30", "photo", "A long queue at the till", "Lange rij bij de kassa", "Fatima", "customer", 2),
+    _scene("17:20", "clip", "Rain shower: everyone inside", "Regenbui: iedereen naar binnen",
+           "Noor", "customer", 3),
+    _scene("17:45", "photo", "Drinks after work, finally sitting down", "Borrel na het werk, eindelijk zitten",
+           "Ruud", "employee", 5),
+    _scene("21:30", "clip", "Cleaning up and lights out", "Opruimen en de lichten uit", "Zoë", "employee", 3),
+    _scene("21:50", "photo", "Home, tired but happy", "Thuis, moe maar tevreden", "Anouk", "customer", 4),
 ]
 
 
@@ -118,25 +150,27 @@ def write_clip(path: Path, hhmm: str, seed: int) -> None:
         subprocess.run(cmd, check=True, capture_output=True)
 
 
-def create_demo(ctx: Context, *, render: bool = True) -> Iterator[str]:
-    """Create (or find) the demo project, user and token; yield the lines to print."""
+def create_demo(ctx: Context, *, render: bool = True, language: str = "en") -> Iterator[str]:
+    """Create (or find) the demo project, user and token in one language; yield the lines to print."""
     base = ctx.settings.public_base_url
+    text = TEXT[language]
     with session_scope(ctx.sessions) as session:
         user = session.query(User).filter_by(email=DEMO_EMAIL).one_or_none()
         if user is None:
             user = create_user(session=session, email=DEMO_EMAIL, password=DEMO_PASSWORD, is_admin=True)
-        project = session.query(Project).filter_by(title=DEMO_TITLE).one_or_none()
+        user.language = language  # the staff pages speak the demo's language too
+        project = session.query(Project).filter_by(title=text.title).one_or_none()
         fresh = project is None
         if project is None:
             project = projects.create_project(
-                session=session, title=DEMO_TITLE, day=DEMO_DAY, timezone="Europe/Amsterdam", language="nl",
-                welcome_text="Laat ons jouw dag zien: van de eerste koffie tot het licht uit.", owner=user,
+                session=session, title=text.title, day=DEMO_DAY, timezone="Europe/Amsterdam", language=language,
+                welcome_text=text.welcome, owner=user,
             )
             project.auto_approve = True
         project_id = project.id
         token = create_token(session=session, email=DEMO_EMAIL, name="demo")
     if fresh:
-        yield from _upload_scenes(ctx, project_id)
+        yield from _upload_scenes(ctx, project_id, language)
     with session_scope(ctx.sessions) as session:
         project = session.get(Project, project_id)
         assert project is not None
@@ -154,7 +188,7 @@ def create_demo(ctx: Context, *, render: bool = True) -> Iterator[str]:
             done = session.get(Render, film_id)
             if done is not None and done.status != "done":
                 yield f"the demo film did not render: {done.error}"
-    yield f"Demo project: {DEMO_TITLE} (id {project_id})"
+    yield f"Demo project: {text.title} (id {project_id}), in {LANGUAGES[language]}"
     yield f"  Staff sign-in:   {base}/staff/login   ({DEMO_EMAIL} / {DEMO_PASSWORD})"
     yield f"  Project page:    {base}/staff/projects/{project_id}"
     if film_id is not None:
@@ -163,22 +197,23 @@ def create_demo(ctx: Context, *, render: bool = True) -> Iterator[str]:
     yield f"  API docs:        {base}/docs   (API token: {token})"
 
 
-def _upload_scenes(ctx: Context, project_id: int) -> Iterator[str]:
+def _upload_scenes(ctx: Context, project_id: int, language: str) -> Iterator[str]:
     yield f"generating {len(SCENES)} demo moments..."
     phones: dict[str, str | None] = {}  # alias -> contributor token, as if each person used one phone
     with tempfile.TemporaryDirectory() as tmp:
-        for i, (hhmm, kind, caption, alias, role, mood) in enumerate(SCENES):
-            path = Path(tmp) / (f"moment{i:02d}.jpg" if kind == "photo" else f"moment{i:02d}.mov")
-            (write_photo if kind == "photo" else write_clip)(path, hhmm, i + 1)
+        for i, scene in enumerate(SCENES):
+            path = Path(tmp) / (f"moment{i:02d}.jpg" if scene.kind == "photo" else f"moment{i:02d}.mov")
+            (write_photo if scene.kind == "photo" else write_clip)(path, scene.hhmm, i + 1)
             with ctx.sessions() as session, path.open("rb") as fh:
                 project = session.get(Project, project_id)
                 assert project is not None
                 result = ingest_upload(
                     session=session, storage=ctx.storage, settings=ctx.settings, project=project, source=fh,
-                    fields=UploadFields(caption=caption, alias=alias, role=role, mood=mood, consent=True,
+                    fields=UploadFields(caption=scene.caption[language], alias=scene.alias, role=scene.role,
+                                        mood=scene.mood, consent=True,
                                         original_name=path.name, captured_at=datetime(2026, 7, 24, 12, 0)),
-                    contributor_token=phones.get(alias),
+                    contributor_token=phones.get(scene.alias),
                 )
-                phones.setdefault(alias, result.contributor_token)
+                phones.setdefault(scene.alias, result.contributor_token)
                 moment_id = result.moment.id
             derive.derive_moment(moment_id, ctx=ctx)

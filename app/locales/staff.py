@@ -46,7 +46,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "render.cancelled": {"en": "cancelled", "nl": "geannuleerd"},
     "render.left": {"en": "about {s} s left", "nl": "nog ongeveer {s} s"},
     # navigation and shared words
-    "nav.staff": {"en": "Staff", "nl": "Medewerkers"},
+    "nav.staff": {"en": "Accounts", "nl": "Accounts"},  # never "Medewerkers": that is a contributor role
     "nav.project": {"en": "Project tools", "nl": "Projectonderdelen"},
     "nav.overview": {"en": "Overview", "nl": "Overzicht"},
     "nav.collages": {"en": "Collages", "nl": "Collages"},
@@ -270,7 +270,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "settings.limit_contributor_gb": {"en": "GB per contributor", "nl": "GB per deelnemer"},
     "settings.limit_project_moments": {"en": "Moments for the whole invite", "nl": "Momenten voor de hele uitnodiging"},
     "settings.limit_project_gb": {"en": "GB for the whole invite", "nl": "GB voor de hele uitnodiging"},
-    "settings.members": {"en": "Staff on this project", "nl": "Medewerkers van dit project"},
+    "settings.members": {"en": "Team on this project", "nl": "Team van dit project"},
     "settings.add_member": {"en": "Add", "nl": "Toevoegen"},
     "settings.remove": {"en": "Remove", "nl": "Verwijderen"},
     "settings.notes": {"en": "Workshop notes", "nl": "Workshopnotities"},

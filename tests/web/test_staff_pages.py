@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -291,3 +292,15 @@ def test_admins_create_staff_and_members_see_the_project(
     assert client.get("/staff/users", headers={"accept": "text/html"}).status_code == 403
     refused = client.post("/staff/users", data={"csrf": csrf, "email": "x@example.org", "password": "long enough"})
     assert refused.status_code == 403
+
+
+def test_the_account_link_is_never_named_like_the_employee_role(
+    client: TestClient, staff: factories.StaffUser
+) -> None:
+    """'Medewerkers' is what contributors who work there are called; the admin link must not say it."""
+    sign_in(client, staff)
+    for lang in ("en", "nl"):
+        soup = BeautifulSoup(client.get(f"/staff?lang={lang}").text, "html.parser")
+        link = soup.find("a", href="/staff/users")
+        assert link is not None
+        assert link.get_text(strip=True).lower() not in ("staff", "medewerkers", "employees")
