@@ -21,8 +21,14 @@ DEFAULT_CONSENT = {
 }
 
 
+# Links are read aloud and typed from a projected slide or a poster: no 0/O, 1/l/I, no upper case.
+UNAMBIGUOUS = "23456789abcdefghjkmnpqrstuvwxyz"
+
+
 def new_token() -> str:
-    return secrets.token_urlsafe(12)
+    """Four groups of four unambiguous characters (about 79 bits), e.g. `k7qm-x3vt-9hpa-w2rn`."""
+    chars = "".join(secrets.choice(UNAMBIGUOUS) for _ in range(16))
+    return "-".join(chars[i:i + 4] for i in range(0, 16, 4))
 
 
 def check_timezone(tz: str) -> str:
@@ -88,6 +94,9 @@ def project_for(*, session: Session, user: User, project_id: int) -> Project:
 
 def project_by_invite(*, session: Session, token: str) -> Project:
     project = session.scalar(select(Project).where(Project.invite_token == token))
+    typed = token.strip().lower()
+    if project is None and typed != token:  # typed in capitals: new links are lower case (old ones keep theirs)
+        project = session.scalar(select(Project).where(Project.invite_token == typed))
     if project is None:
         raise NotFound("this invite link is not valid (any more); ask the organiser for a new one")
     return project

@@ -61,8 +61,8 @@ def test_curate_correct_time_make_film_and_seek(
     # approve all three with the bulk checkboxes
     desktop.goto(f"{base}/moments")
     desktop.check("#select-all")
-    desktop.click("button[name=action][value=approve]")
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():  # the bulk form posts and redirects back: wait for that page
+        desktop.click("button[name=action][value=approve]")
     assert desktop.locator("article.tile[data-status=approved]").count() == 3
     assert order(desktop) == [f"m{i}" for i in ids]
     desktop.screenshot(path=str(artifacts / "staff-moments-1440.png"), full_page=True)

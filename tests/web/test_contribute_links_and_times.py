@@ -3,6 +3,7 @@ shown and typed in the project's zone, the same way the upload page shows them."
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -80,3 +81,18 @@ def test_my_moments_shows_and_takes_times_in_the_project_zone(
     with ctx.sessions() as s:
         m = s.get(Moment, moment["id"])
         assert m is not None and (m.captured_local, m.utc_offset_min) == (datetime(2024, 7, 24, 17, 30), 120)
+
+
+def test_new_links_are_easy_to_type_and_old_links_keep_working(client: TestClient, ctx: Context) -> None:
+    project = factories.make_project(ctx)
+    token = project.invite_token
+    assert re.fullmatch(r"[2-9a-hjkmnp-z]{4}(-[2-9a-hjkmnp-z]{4}){3}", token), token  # no 0/O, 1/l/I
+    assert client.get(f"/c/{token}").status_code == 200
+    assert client.get(f"/c/{token.upper()}").status_code == 200  # typed from a slide in capitals
+    with ctx.sessions() as s:  # a link made before: mixed case, and it keeps working exactly as it is
+        row = s.get(Project, project.id)
+        assert row is not None
+        row.invite_token = "etyfNBZ3LLrDNm8Y"
+        s.commit()
+    assert client.get("/c/etyfNBZ3LLrDNm8Y").status_code == 200
+    assert client.get("/c/etyfnbz3llrdnm8y").status_code == 404
