@@ -31,8 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from app.config import Settings
-from app.context import Context
-from app.deps import SessionDep, SettingsDep, StorageDep
+from app.deps import SessionDep, SettingsDep, StorageDep, get_ctx
 from app.error_models import API_ERRORS, ErrorBody
 from app.routes.api import contributor_cookie_name, parse_client_time
 from app.routes.contribute import set_contributor_cookie
@@ -97,10 +96,6 @@ def _error(settings: Settings, err: ServiceError) -> Response:
     return JSONResponse({"detail": err.message}, status_code=err.status, headers=headers)
 
 
-def _ctx(request: Request) -> Context:
-    return request.app.state.ctx  # type: ignore[no-any-return]
-
-
 def _check_resumable(value: str | None) -> None:
     if value != TUS_VERSION:
         raise PreconditionFailed("send Tus-Resumable: 1.0.0 (this server speaks tus 1.0.0)")
@@ -117,6 +112,13 @@ def _content_length(value: str | None) -> int | None:
 def _check_offset_type(value: str | None) -> None:
     if (value or "").split(";", 1)[0].strip().lower() != OFFSET_TYPE:
         raise Unsupported(f"send the bytes with Content-Type: {OFFSET_TYPE}")
+
+
+def _check_fits(offset: int, body_length: int | None, length: int) -> None:
+    """A declared body past Upload-Length is refused before a byte of it is read."""
+    if body_length is not None and offset + body_length > length:
+        raise TooLargeError(f"this request sends more bytes than the upload declared in Upload-Length "
+                            f"({length} bytes)")
 
 
 def _has_body(request: Request, length: int | None) -> bool:
@@ -146,7 +148,7 @@ async def _receive(request: Request, held: tus_store.Held, checksum: tus_store.C
 
 def options(request: Request) -> Response:
     """What this tus server speaks: version, extensions, checksum algorithms, largest upload."""
-    settings = _ctx(request).settings
+    settings = get_ctx(request).settings
     return Response(status_code=204, headers=_headers(
         settings, **{"Tus-Version": TUS_VERSION, "Tus-Extension": EXTENSIONS,
                      "Tus-Checksum-Algorithm": ",".join(tus_store.CHECKSUMS)}))
@@ -162,7 +164,7 @@ async def create_upload(
 ) -> Response:
     """Start an upload (creation); with a body of Content-Type application/offset+octet-stream, its first
     bytes too (creation-with-upload). 201 with Location and Upload-Offset."""
-    ctx = _ctx(request)
+    ctx = get_ctx(request)
     settings = ctx.settings
     content_type, content_length = request.headers.get("content-type"), request.headers.get("content-length")
     try:
@@ -173,18 +175,14 @@ async def create_upload(
                           "send Upload-Length: deferring the length is not supported, the size must be known")
         if not _DIGITS.match(upload_length.strip()):
             raise tus_store.BadRequest("Upload-Length must be a whole, non-negative number of bytes")
-        size = int(upload_length)
-        if size > settings.max_upload_bytes:
-            raise TooLargeError(f"this file is larger than the limit of {settings.max_upload_mb} MB")
+        size = int(upload_length)  # checked against the limit with the project (resumable.check_new_upload)
         metadata = tus_store.parse_metadata(upload_metadata)
         body_length = _content_length(content_length)
         with_body = _has_body(request, body_length)
         checksum = tus_store.parse_checksum(upload_checksum) if with_body else None
         if with_body:
             _check_offset_type(content_type)
-            if body_length is not None and body_length > size:
-                raise TooLargeError(f"this request sends more bytes than the upload declared in Upload-Length "
-                                    f"({size} bytes)")
+            _check_fits(0, body_length, size)
 
         def start() -> tus_store.UploadInfo:
             with ctx.sessions() as session:
@@ -220,7 +218,7 @@ def head_upload(
     tus_resumable: Annotated[str | None, Header(alias="Tus-Resumable")] = None,
 ) -> Response:
     """Where to go on: Upload-Offset (only bytes stored durably), Upload-Length, Upload-Expires."""
-    settings = _ctx(request).settings
+    settings = get_ctx(request).settings
     try:
         _check_resumable(tus_resumable)
         p, info = tus_store.peek(settings, upload_id)
@@ -244,7 +242,7 @@ async def patch_upload(
 ) -> Response:
     """Send bytes at Upload-Offset. Every check happens before the body is read; a refused request stores
     nothing. 204 with the new Upload-Offset."""
-    ctx = _ctx(request)
+    ctx = get_ctx(request)
     settings = ctx.settings
     content_type, content_length = request.headers.get("content-type"), request.headers.get("content-length")
     try:
@@ -263,9 +261,7 @@ async def patch_upload(
             if offset != info.offset:
                 raise Conflict(f"Upload-Offset {offset} is not where this upload stands "
                                          f"({info.offset} bytes); ask with HEAD and go on from there")
-            if body_length is not None and offset + body_length > info.length:
-                raise TooLargeError(f"this request sends more bytes than the upload declared in Upload-Length "
-                                    f"({info.length} bytes)")
+            _check_fits(offset, body_length, info.length)
 
             def allowed() -> None:
                 with ctx.sessions() as session:
@@ -289,7 +285,7 @@ def delete_upload(
     tus_resumable: Annotated[str | None, Header(alias="Tus-Resumable")] = None,
 ) -> Response:
     """Give up an upload (termination): its bytes are deleted at once. 204."""
-    settings = _ctx(request).settings
+    settings = get_ctx(request).settings
     try:
         tus_store.paths(settings, upload_id)
         _check_resumable(tus_resumable)

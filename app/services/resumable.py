@@ -42,7 +42,7 @@ class Finished:
     contributor_token: str | None
 
 
-def check_new_upload(*, session: Session, settings: Settings, metadata: dict[str, str], size: int | None) -> Project:
+def check_new_upload(*, session: Session, settings: Settings, metadata: dict[str, str], size: int) -> Project:
     """Refuse to start an upload that could never become a moment; returns its project."""
     project = project_by_invite(session=session, token=metadata.get("invite", ""))
     if not project.contributions_open:
@@ -50,8 +50,6 @@ def check_new_upload(*, session: Session, settings: Settings, metadata: dict[str
     if metadata.get("consent") not in ("1", "true"):
         raise Invalid("please tick the consent box: we can only keep your moment with your consent")
     check_scope(project, metadata.get("consent_scope") or "workshop")
-    if size is None:
-        raise Invalid("send Upload-Length: the size of the whole file must be known in advance")
     if size > settings.max_upload_bytes:
         raise TooLargeError(f"this file is larger than the limit of {settings.max_upload_mb} MB")
     filetype = metadata.get("filetype", "").lower()
@@ -63,12 +61,11 @@ def check_new_upload(*, session: Session, settings: Settings, metadata: dict[str
     return project
 
 
-def start_upload(*, session: Session, settings: Settings, metadata: dict[str, str], size: int | None,
+def start_upload(*, session: Session, settings: Settings, metadata: dict[str, str], size: int,
                  cookie_of: Any) -> tuple[Project, tus_store.UploadInfo]:
     """Check, then reserve room (quotas) and create the upload, atomically per project.
     `cookie_of(project_id)` gives the contributor cookie the request carries for that project, if any."""
     project = check_new_upload(session=session, settings=settings, metadata=metadata, size=size)
-    assert size is not None
     token = cookie_of(project.id)
     known = find_contributor(session=session, project=project, token=token) if token else None
     contributor = known.token_hash if known is not None else None

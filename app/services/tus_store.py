@@ -383,8 +383,8 @@ def running_hash(held: Held) -> Any:
 
 
 class Receiver:
-    """Writes one request's body at the upload's offset, hashing as it goes; nothing is trusted (recorded
-    in the info) before it is fsync'd, and a refused body is cut off again."""
+    """Writes one request's body at the upload's offset, hashing as it goes; bytes are trusted only once
+    recorded in the info (see the module's rules), and a refused body is cut off again."""
 
     def __init__(self, held: Held, digest: Any, checksum: Checksum | None) -> None:
         self.held, self.digest, self.checksum = held, digest, checksum
