@@ -18,7 +18,7 @@ from app.web import page
 router = APIRouter()
 
 
-def _back(project_id: IdPath, anchor: str = "") -> RedirectResponse:
+def _back(project_id: int, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/staff/projects/{project_id}/settings{anchor}", status_code=303)
 
 

@@ -52,11 +52,7 @@ class PrivateLink:
 
     project: Project
     linked: Contributor
-    current: Contributor | None  # the cookie's contributor, when it is someone else
-
-    @property
-    def asks_to_switch(self) -> bool:
-        return self.current is not None
+    current: Contributor | None  # the cookie's contributor, when it is someone else: ask before switching
 
 
 def open_private_link_on(

@@ -180,8 +180,13 @@ def _own_copy(*, session: Session, project: Project, contributor_token: str | No
     contributor = find_contributor(session=session, project=project, token=contributor_token)
     if contributor is None:
         return None
+    return _same_bytes_of(session, project.id, contributor.id, sha256)
+
+
+def _same_bytes_of(session: Session, project_id: int, contributor_id: int, sha256: str) -> Moment | None:
+    """The moment this contributor already made of these bytes in this project (deduplication is per sender)."""
     return session.scalar(select(Moment).where(
-        Moment.project_id == project.id, Moment.contributor_id == contributor.id, Moment.sha256 == sha256
+        Moment.project_id == project_id, Moment.contributor_id == contributor_id, Moment.sha256 == sha256
     ))
 
 
@@ -268,9 +273,7 @@ def _record(
     except IntegrityError:
         # the same contributor's file arrived twice at once: the other upload won, return its moment
         session.rollback()
-        existing = session.scalar(select(Moment).where(
-            Moment.project_id == project.id, Moment.contributor_id == contributor.id, Moment.sha256 == staged.sha256
-        ))
+        existing = _same_bytes_of(session, project.id, contributor.id, staged.sha256)
         if existing is None:
             raise
         storage.discard(staged)
