@@ -46,7 +46,10 @@ def get_session(ctx: CtxDep) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 StorageDep = Annotated[Storage, Depends(get_storage)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": committed when the route returns, before the answer is sent. With the default scope
+# the commit runs after the response, so a browser following a 303 (sign-in, bulk approve) could ask for the
+# next page before the write it depends on was committed.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def csrf_token(request: Request) -> str:

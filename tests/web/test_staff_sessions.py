@@ -8,11 +8,13 @@ import sys
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from app.cli import main
 from app.config import get_settings
 from app.context import Context
 from app.main import create_app
+from app.models import StaffSession
 from tests import factories
 from tests.web.test_staff_pages import CSRF, sign_in
 
@@ -105,3 +107,25 @@ def test_the_command_line_password_reset_signs_out_every_session(
     assert not signed_in(client)
     sign_in(client, factories.StaffUser(id=staff.id, email=staff.email, password="reset by the admin",
                                         token=staff.token))
+
+
+def test_a_sign_in_is_committed_before_its_redirect_is_sent(ctx: Context, staff: factories.StaffUser) -> None:
+    """A browser follows the 303 at once: the session row must already be visible to the next request."""
+    seen_at_redirect: list[int] = []
+    app = create_app(ctx=ctx)
+
+    async def watching(scope, receive, send):  # type: ignore[no-untyped-def]
+        async def watch(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start" and message["status"] == 303:
+                with ctx.sessions() as other:  # another connection, as the browser's next request would use
+                    seen_at_redirect.append(other.scalar(select(func.count()).select_from(StaffSession)) or 0)
+            await send(message)
+
+        await app(scope, receive, watch)
+
+    with TestClient(watching) as client:
+        token = CSRF.search(client.get("/staff/login").text).group(1)  # type: ignore[union-attr]
+        r = client.post("/staff/login", data={"email": staff.email, "password": staff.password, "csrf": token},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    assert seen_at_redirect == [1]
