@@ -174,7 +174,8 @@ class ReadCache:
     def _lock(self, name: str):  # type: ignore[no-untyped-def]
         with (self._locks / name).open("a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
-            os.utime(fh.fileno())  # in use: the sweep leaves it
+            now = self._clock()
+            os.utime(fh.fileno(), (now, now))  # in use: the sweep leaves it
             try:
                 yield
             finally:
