@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -20,14 +21,16 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from app import jobs
 from app.config import Settings
-from app.context import Context
-from app.models import Moment, Render, RenderSegment
+from app.context import Context, build_context
+from app.models import Moment, Project, Render, RenderSegment
 from app.services import film_fanout, rendering
 from app.services.film_fanout import SegmentClaim
 from media_pipeline.film import FilmPlan
 from tests import factories
 from tests.mediagen import COLOURS, make_clip, make_photo
+from tests.services.test_backends import REDIS_URL, pg_url, redis_queue  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 
@@ -309,3 +312,43 @@ def test_fanout_is_on_with_the_redis_queue_and_off_on_the_embedded_one(settings:
     assert not auto(queue_backend="sqlite").fans_out
     assert settings.model_copy(update={"film_fanout": "off", "queue_backend": "redis"}).fans_out is False
     assert settings.model_copy(update={"film_fanout": "on", "queue_backend": "sqlite"}).fans_out is True
+
+
+@pytest.mark.services
+def test_through_redis_and_postgresql_two_queue_workers_make_one_film(
+    pg_url: str, redis_queue: str, settings: Settings, tmp_path: Path  # noqa: F811 - the fixtures
+) -> None:
+    """The scale-out path for real: PostgreSQL rows, Redis jobs, two consumer threads taking render and
+    segment jobs; fan-out is on because the queue is Redis."""
+    ctx = build_context(settings.model_copy(update={
+        "database_url": pg_url, "queue_backend": "redis", "redis_url": REDIS_URL, "queue_name": redis_queue,
+        "film_fanout": "auto",
+    }))
+    jobs.configure(ctx)
+    assert ctx.settings.fans_out
+    consumer = jobs.create_consumer(workers=2)
+    with jobs.keep_signal_handlers():
+        consumer.start()
+    try:
+        staff = factories.make_staff(ctx)
+        project = factories.make_project(ctx, owner_email=staff.email)
+        shot_moments(ctx, project, tmp_path / "media")
+        with ctx.sessions() as s:
+            row = s.get(Project, project.id)
+            assert row is not None
+            render_id = rendering.request_render(session=s, project=row, kind="film", options=TINY).id
+        deadline = time.monotonic() + 300
+        while factories.fresh(ctx, Render, render_id).status not in ("done", "failed", "cancelled"):
+            assert time.monotonic() < deadline, "the film did not finish through Redis"
+            time.sleep(0.2)
+        segments = rows(ctx, render_id)
+        assert len(segments) >= 6 and all(r.status == "done" for r in segments)
+        assert film_facts(ctx, render_id)[2] == [c for c, _ in SHOTS]
+        while jobs.huey.pending_count():  # the segment jobs the joiner did itself are delivered and do nothing
+            assert time.monotonic() < deadline, "segment jobs were left in the queue"
+            time.sleep(0.2)
+        assert [r.finished_at for r in rows(ctx, render_id)] == [r.finished_at for r in segments]
+    finally:
+        consumer.stop(graceful=True)
+        jobs.huey.storage.flush_all()
+        ctx.engine.dispose()
