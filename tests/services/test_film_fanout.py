@@ -71,6 +71,21 @@ def queued_film(ctx: Context, project_id: int) -> int:
         return render.id
 
 
+def film_made_inline(ctx: Context, project_id: int) -> int:
+    """A film rendered now, each segment job run the moment it is queued (one worker doing all)."""
+    ctx.jobs.segment = lambda r, a, p: rendering.run_segment(r, a, p, ctx=ctx)
+    render_id = queued_film(ctx, project_id)
+    rendering.run_render(render_id, ctx=ctx)
+    return render_id
+
+
+@pytest.fixture
+def film(ctx: Context, project: factories.ProjectRef, tmp_path: Path) -> int:
+    """A film of the four shots, queued, not yet run."""
+    shot_moments(ctx, project, tmp_path / "media")
+    return queued_film(ctx, project.id)
+
+
 def rows(ctx: Context, render_id: int) -> list[RenderSegment]:
     with ctx.sessions() as s:
         found = list(s.scalars(select(RenderSegment).where(RenderSegment.render_id == render_id)
@@ -109,9 +124,7 @@ def test_a_film_spread_over_workers_is_the_film_one_process_makes(ctx: Context, 
 
     film_fanout.cache_dir(ctx).joinpath("film").rename(tmp_path / "first-cache")  # the second film starts cold
     ctx.settings.film_fanout = "on"
-    ctx.jobs.segment = lambda r, a, p: rendering.run_segment(r, a, p, ctx=ctx)  # each job runs as it is queued
-    spread = queued_film(ctx, project.id)
-    rendering.run_render(spread, ctx=ctx)
+    spread = film_made_inline(ctx, project.id)
 
     segments = rows(ctx, spread)
     plan = FilmPlan.from_dict(factories.fresh(ctx, Render, spread).plan or {})
@@ -163,10 +176,9 @@ def worker(ctx: Context) -> Iterator[Worker]:
 
 
 def test_two_workers_render_segments_of_one_film_and_one_joins_it(
-    ctx: Context, project: factories.ProjectRef, tmp_path: Path, worker: Worker
+    ctx: Context, film: int, worker: Worker
 ) -> None:
-    shot_moments(ctx, project, tmp_path / "media")
-    render_id = queued_film(ctx, project.id)
+    render_id = film
     queued: list[Job] = []
 
     def enqueue(render: int, attempt: int, position: int) -> None:
@@ -192,10 +204,9 @@ def test_two_workers_render_segments_of_one_film_and_one_joins_it(
 
 
 def test_cancel_stops_the_segment_jobs_running_and_pending(
-    ctx: Context, project: factories.ProjectRef, tmp_path: Path
+    ctx: Context, film: int
 ) -> None:
-    shot_moments(ctx, project, tmp_path / "media")
-    render_id = queued_film(ctx, project.id)
+    render_id = film
     queued: list[Job] = []
     running: list[SegmentClaim] = []
 
@@ -241,10 +252,9 @@ DYING_WORKER = textwrap.dedent("""
 
 
 def test_a_segment_whose_worker_died_is_rendered_again_and_the_film_completes_once(
-    ctx: Context, project: factories.ProjectRef, tmp_path: Path
+    ctx: Context, film: int
 ) -> None:
-    shot_moments(ctx, project, tmp_path / "media")
-    render_id = queued_film(ctx, project.id)
+    render_id = film
     dead: list[str] = []
 
     def enqueue(render: int, attempt: int, position: int) -> None:
@@ -274,10 +284,9 @@ def test_a_segment_whose_worker_died_is_rendered_again_and_the_film_completes_on
 
 
 def test_the_film_is_joined_once_when_the_render_job_arrives_twice(
-    ctx: Context, project: factories.ProjectRef, tmp_path: Path
+    ctx: Context, film: int
 ) -> None:
-    shot_moments(ctx, project, tmp_path / "media")
-    render_id = queued_film(ctx, project.id)
+    render_id = film
     queued: list[Job] = []
     ctx.jobs.segment = lambda r, a, p: queued.append((r, a, p))
     start = threading.Barrier(2)

@@ -12,12 +12,12 @@ import pytest
 from app.config import Settings
 from app.context import Context, build_context
 from app.models import Project, Render
-from app.services import film_fanout, rendering
+from app.services import film_fanout
 from app.services.export import delete_project
 from app.storage.shared_segments import prune_shared_segments
 from tests import factories, s3_on_loopback
 from tests.conftest import bucket_settings
-from tests.services.test_film_fanout import film_facts, queued_film, rows, shot_moments
+from tests.services.test_film_fanout import film_facts, film_made_inline, rows, shot_moments
 from tests.services.test_s3_storage import bucket_keys
 
 pytestmark = pytest.mark.slow
@@ -45,9 +45,7 @@ def test_segments_live_in_the_bucket_and_another_machine_reuses_them(
     ctx: Context, project: factories.ProjectRef, tmp_path: Path, s3_server: s3_on_loopback.S3Server
 ) -> None:
     shot_moments(ctx, project, tmp_path / "media")
-    ctx.jobs.segment = lambda r, a, p: rendering.run_segment(r, a, p, ctx=ctx)
-    first = queued_film(ctx, project.id)
-    rendering.run_render(first, ctx=ctx)
+    first = film_made_inline(ctx, project.id)
     segments = rows(ctx, first)
     entries = segment_entries(bucket_keys(ctx, s3_server), project.id)
     assert entries == {r.outcome["entry"] for r in segments if r.outcome} and len(entries) == len(segments)
@@ -55,17 +53,20 @@ def test_segments_live_in_the_bucket_and_another_machine_reuses_them(
     assert not [p for p in (film_fanout.cache_dir(ctx) / "film").iterdir()]
     assert all("objects" in p.parts for p in local_segment_copies(ctx.settings.data_dir))
 
-    # a second machine: its own data dir (empty read cache), the same database and bucket
+    # a second machine: its own data dir (empty read cache), the same database and bucket; it renders a film
+    # alone (fan-out off) and a film spread (on): neither makes a segment again
     elsewhere = ctx.settings.model_copy(update={"data_dir": tmp_path / "machine-2",
-                                                "database_url": ctx.settings.db_url})
+                                                "database_url": ctx.settings.db_url, "film_fanout": "off"})
     other = build_context(elsewhere, migrate=False)
     try:
-        other.jobs.segment = lambda r, a, p: rendering.run_segment(r, a, p, ctx=other)
-        second = queued_film(other, project.id)
-        rendering.run_render(second, ctx=other)
+        alone = film_made_inline(other, project.id)
+        assert rows(other, alone) == [] and "0 segments rendered" in factories.fresh(other, Render, alone).log
+        other.settings.film_fanout = "on"
+        second = film_made_inline(other, project.id)
         again = rows(other, second)
         assert all(r.status == "done" and r.outcome and r.outcome["cached"] for r in again)
         assert "0 segments rendered" in factories.fresh(other, Render, second).log
+        assert film_facts(other, alone) == film_facts(ctx, first)
         assert film_facts(other, second) == film_facts(ctx, first)
         assert local_segment_copies(elsewhere.data_dir)  # fetched into its read cache to be joined
     finally:
@@ -81,9 +82,7 @@ def test_deleting_a_project_deletes_its_segments_from_the_bucket_and_the_read_ca
     ctx: Context, project: factories.ProjectRef, tmp_path: Path, s3_server: s3_on_loopback.S3Server
 ) -> None:
     shot_moments(ctx, project, tmp_path / "media")
-    ctx.jobs.segment = lambda r, a, p: rendering.run_segment(r, a, p, ctx=ctx)
-    render_id = queued_film(ctx, project.id)
-    rendering.run_render(render_id, ctx=ctx)
+    film_made_inline(ctx, project.id)
     assert segment_entries(bucket_keys(ctx, s3_server), project.id)
     assert local_segment_copies(ctx.settings.data_dir)
     with ctx.sessions() as s:
