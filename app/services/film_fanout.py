@@ -1,7 +1,8 @@
 """One film rendered by several workers together: its segments are queue jobs; the render's holder joins them.
 
 With fan-out on (DAYREEL_FILM_FANOUT, by default with the Redis queue) the render job, holding the render's
-lease, (1) writes one row per segment of its attempt and enqueues one job per segment; (2) renders segments
+lease, (1) writes one row per segment of its attempt and enqueues one job per segment (a segment already in
+the cache costs its job a look, no rendering); (2) renders segments
 itself too, claiming them from the same rows, so a film never waits for a free worker; (3) waits until every
 row is done, taking back the rows of workers that stopped renewing their claim (killed, cut off); (4) joins
 the film from the segment cache. Only the lease holder joins and only it may record the result, so the film
