@@ -2,11 +2,11 @@
 
 With fan-out on (DAYREEL_FILM_FANOUT, by default with the Redis queue) the render job, holding the render's
 lease, (1) writes one row per segment of its attempt and enqueues one job per segment (a segment already in
-the cache costs its job a look, no rendering); (2) renders segments
-itself too, claiming them from the same rows, so a film never waits for a free worker; (3) waits until every
-row is done, taking back the rows of workers that stopped renewing their claim (killed, cut off); (4) joins
-the film from the segment cache. Only the lease holder joins and only it may record the result, so the film
-is joined once however the jobs interleave.
+the cache costs its job a look, no rendering); (2) renders segments itself too, claiming them from the same
+rows, so a film never waits for a free worker; (3) waits until every row is done, taking back the rows of
+workers that stopped renewing their claim (killed, cut off); (4) joins the film from the segment cache. Only
+the lease holder joins and only it may record the result, so the film is joined once however the jobs
+interleave.
 
 A segment job claims its row (owner and expiry, renewed while it renders, like a render's lease), renders the
 segment into the cache (with storage s3 the cache is shared through the bucket, app/storage/shared_segments.py)
