@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -20,7 +20,9 @@ from app.api_docs import add_docs
 from app.client_address import parse_networks
 from app.config import Settings, get_settings
 from app.context import Context, build_context
+from app.cookies import SESSION_COOKIE
 from app.cors import ApiCORS
+from app.csrf import csrf_guard
 from app.error_models import safe_errors, use_error_bodies
 from app.routes import api, contribute, media, present, staff, uploads
 from app.routes.staff_common import error_page, wants_page
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(csrf_guard)],  # every route, by construction: app/csrf.py
     )
     add_docs(app)
     app.state.ctx = ctx
@@ -87,7 +90,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret(),
-        session_cookie="dayreel_session",
+        session_cookie=SESSION_COOKIE,
         same_site="lax",
         https_only=settings.environment == "production",
         max_age=14 * 86400,

@@ -1,17 +1,15 @@
 """What a file is: its type from the bytes, displayed size, duration, audio and embedded capture time.
 
 `sniff` looks at magic numbers only. `probe` then proves the type by decoding (a photo's pixels, a clip's
-first and last frames) in a child process forked from a small, single-threaded fork server: a hung or
-crashing decoder is killed at `timeout_s` and becomes a MediaError, and the caller never crashes. The
-server has Pillow, pillow-heif and PyAV imported already, so a probe costs ~15-20 ms more than in
-process (the server's first start ~150 ms): the common case stays cheap.
+first and last frames) in a worker process (`media_pipeline.isolation`): a hung or crashing decoder is
+killed at `timeout_s` and becomes a MediaError, and the caller never crashes. The workers are pooled and
+have Pillow, pillow-heif and PyAV imported already, so isolation costs well under a millisecond a file
+(`bench/probe.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import multiprocessing
 import os
 import re
 import stat
@@ -19,15 +17,13 @@ import threading
 import warnings
 from collections.abc import Callable
 from fractions import Fraction
-from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
-from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerProcess, set_spawning_popen
 from pathlib import Path
 from typing import Any
 
 import av
 from PIL import Image, UnidentifiedImageError
 
+from media_pipeline import isolation
 from media_pipeline.capture_time import exif_time, iso_time, utc_time, xmp_time
 from media_pipeline.images import display_rotation_ccw, video_stream  # also registers the HEIF opener
 from media_pipeline.types import CaptureTime, Kind, MediaError, MediaInfo
@@ -162,86 +158,17 @@ def probe(
 
 
 def _isolated(worker: Callable[..., MediaInfo], args: tuple[Any, ...], timeout_s: float) -> MediaInfo:
-    """worker(*args) in a forked child, killed after `timeout_s` s; any failure becomes a MediaError."""
-    try:
-        _start_fork_server()
-        receiver, sender = multiprocessing.Pipe(duplex=False)
-        child = _ProbeProcess(target=_child_main, args=(sender, worker, args), name="dayreel-probe")
-        child.start()
-    except Exception:
-        # a daemonic worker may not have children (AssertionError), or the process table is full:
-        # decode here, under a watchdog thread instead
+    """worker(*args) in a pooled worker process, killed after `timeout_s` s; any failure is a MediaError."""
+    if not isolation.can_start_workers():
         return _in_thread(worker, args, timeout_s)
-    sender.close()
     try:
-        if not receiver.poll(timeout_s):
-            raise _timed_out()
-        try:
-            reply = receiver.recv()
-        except (EOFError, OSError) as exc:  # the decoder crashed the child before it could answer
-            raise MediaError(
-                "We could not read this file; it may be damaged. Please try another copy.", code="unreadable"
-            ) from exc
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join(timeout=5)
-    return _unpack(reply)
-
-
-_preload_set = False
-_preload_lock = threading.Lock()
-
-
-def _start_fork_server() -> None:
-    global _preload_set
-    with _preload_lock:
-        if not _preload_set:
-            # the server imports Pillow, pillow-heif and PyAV once; each probe is then a cheap fork
-            multiprocessing.get_context("forkserver").set_forkserver_preload(["media_pipeline.probe"])
-            _preload_set = True
-
-
-class _ProbePopen(popen_forkserver.Popen):
-    """The fork server's Popen, except that the child does not re-run the caller's main script.
-
-    Python 3.11 never preloads a script's __main__ in the fork server (it looks for a key that
-    get_preparation_data does not set), so each child would run it again: for the app's CLI that is
-    importing the whole web app, ~0.5 s per probe. Our workers live in importable modules; the child
-    needs no __main__. Same steps as popen_forkserver.Popen._launch otherwise.
-    """
-
-    def _launch(self, process_obj: Any) -> None:
-        prep_data = spawn.get_preparation_data(process_obj._name)
-        prep_data.pop("init_main_from_path", None)
-        prep_data.pop("init_main_from_name", None)
-        buf = io.BytesIO()
-        set_spawning_popen(self)
-        try:
-            reduction.dump(prep_data, buf)
-            reduction.dump(process_obj, buf)
-        finally:
-            set_spawning_popen(None)
-        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
-        _parent_w = os.dup(w)
-        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
-        with open(w, "wb", closefd=True) as f:
-            f.write(buf.getbuffer())
-        self.pid = forkserver.read_signed(self.sentinel)
-
-
-class _ProbeProcess(ForkServerProcess):
-    @staticmethod
-    def _Popen(process_obj: Any) -> _ProbePopen:
-        return _ProbePopen(process_obj)
-
-
-def _child_main(conn: Connection, worker: Callable[..., MediaInfo], args: tuple[Any, ...]) -> None:
-    try:
-        conn.send(_pack(worker, args))
-    finally:
-        conn.close()
+        return _unpack(isolation.run(_pack, (worker, args), timeout_s))
+    except isolation.TimedOut:
+        raise _timed_out() from None
+    except isolation.Crashed as exc:  # the decoder crashed its worker before it could answer
+        raise MediaError(
+            "We could not read this file; it may be damaged. Please try another copy.", code="unreadable"
+        ) from exc
 
 
 def _pack(worker: Callable[..., MediaInfo], args: tuple[Any, ...]) -> tuple[Any, ...]:

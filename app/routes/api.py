@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, File, Form, Request, Response, UploadFile
 
+from app.cookies import contributor_cookie_name
 from app.deps import CurrentStaff, IdPath, SessionDep, SettingsDep, StorageDep
 from app.error_models import API_ERRORS
 from app.routes.files import Part, render_part
@@ -17,11 +18,7 @@ from app.services.ingest import UploadFields, ingest_upload
 
 router = APIRouter(prefix="/api", tags=["api"], responses=API_ERRORS)
 
-CONTRIBUTOR_COOKIE = "dayreel_contributor"
 
-
-def contributor_cookie_name(project_id: IdPath) -> str:
-    return f"{CONTRIBUTOR_COOKIE}_{project_id}"
 
 
 def parse_client_time(value: str | None) -> datetime | None:

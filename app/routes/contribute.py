@@ -12,12 +12,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import Settings
+from app.cookies import contributor_cookie_name
 from app.deps import IdPath, SessionDep, SettingsDep, StorageDep, check_csrf, csrf_token
 from app.error_models import API_ERRORS, PAGE_ERRORS
 from app.i18n import pick_language, translate
 from app.locales.contribute import SERVER_ERRORS
 from app.models import Moment, Project
-from app.routes.api import contributor_cookie_name, parse_client_time
+from app.routes.api import parse_client_time
 from app.schemas import MomentPublic, media_url
 from app.services import contributors, projects, quotas
 from app.services.errors import Invalid, NotFound, ServiceError

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from media_pipeline import isolation
 from media_pipeline.collage.clock import draw_dial
 from media_pipeline.collage.draw import (
     draw_label,
@@ -131,9 +131,11 @@ def _decode_all(jobs: list[TileJob], workers: int | None) -> Iterator[bytes | No
     if count <= 1 or len(jobs) < POOL_MIN_TILES:
         yield from map(decode_tile, jobs)
         return
-    # fork: workers start in milliseconds and need nothing re-imported
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    if not isolation.can_start_workers():
+        yield from map(decode_tile, jobs)
+        return
+    # from the fork server, never a fork of this (threaded) process; the server has the decoders loaded
+    with ProcessPoolExecutor(max_workers=count, mp_context=isolation.worker_context()) as pool:
         yield from pool.map(decode_tile, jobs, chunksize=max(1, len(jobs) // (count * 8)))
 
 
