@@ -85,6 +85,7 @@ def _place_each(
     canvas: tuple[int, int],
     dial: ClockDial,
     gutter: int,
+    reserve: int = 0,
 ) -> tuple[float, list[Placement]]:
     """Tiles around the dial in clockwise time order, each joined by a leader line to its exact time.
 
@@ -115,7 +116,7 @@ def _place_each(
         most = max(abs(a - t) for a, t in zip(moved, times, strict=True))
         keep = min(1.0, MAX_DRIFT_DEG / most) if most > 0 else 1.0
         angles = [t + keep * (a - t) for a, t in zip(moved, times, strict=True)]
-        results.append(_largest(sizes, seconds, angles, (w, h), dial, keep_out, margin, gutter, hi))
+        results.append(_largest(sizes, seconds, angles, (w, h), dial, keep_out, (margin, reserve), gutter, hi))
     return results[most_honest([box for box, _ in results])]
 
 
@@ -125,20 +126,23 @@ def place_clock(
     canvas: tuple[int, int],
     dial: ClockDial,
     gutter: int,
+    reserve: int = 0,
 ) -> list[Placement]:
     """Every moment on a tile near its time (see `_place_each`); when many share a time and their tiles
     would get smaller than MIN_TILE of the canvas, neighbours in time are stacked on one tile that
     shows the first and counts the rest (`Placement.members`), a stack spanning at most STACK_SPAN_S.
+    No tile comes within `reserve` px of the canvas's bottom edge (room for a note).
     """
     n = len(sizes)
     least = min(canvas) * MIN_TILE
-    box, placements = _place_each(sizes, seconds, canvas, dial, gutter)
+    box, placements = _place_each(sizes, seconds, canvas, dial, gutter, reserve)
     per = 1
     while (box < least or not placements) and per < n:
         per = min(n, per * 2)
         groups = _groups(seconds, per)
         lead = [g[0] for g in groups]
-        box, placed = _place_each([sizes[i] for i in lead], [seconds[i] for i in lead], canvas, dial, gutter)
+        box, placed = _place_each([sizes[i] for i in lead], [seconds[i] for i in lead], canvas, dial, gutter,
+                                  reserve)
         placements = [Placement(lead[p.index], p.rect, p.crop, p.leader, tuple(groups[p.index][1:])) for p in placed]
         if len(groups) == 1 or all(len(g) < per for g in groups):
             break  # the span limit keeps groups from growing: this is as stacked as honest gets
@@ -166,16 +170,16 @@ def _largest(
     canvas: tuple[int, int],
     dial: ClockDial,
     keep_out: float,
-    margin: int,
+    margins: tuple[int, int],  # all round, and the extra room kept clear at the bottom
     gutter: int,
     hi: float,
 ) -> tuple[float, list[Placement]]:
     """Bisection on the tile size: the largest at which every tile finds a place along its ray."""
     lo = 2.0
-    best = _try_size(lo, sizes, seconds, angles, canvas, dial, keep_out, margin, gutter) or []
+    best = _try_size(lo, sizes, seconds, angles, canvas, dial, keep_out, margins, gutter) or []
     for _ in range(7):
         mid = (lo + hi) / 2
-        attempt = _try_size(mid, sizes, seconds, angles, canvas, dial, keep_out, margin, gutter)
+        attempt = _try_size(mid, sizes, seconds, angles, canvas, dial, keep_out, margins, gutter)
         if attempt is not None:
             lo, best = mid, attempt
         else:
@@ -191,11 +195,12 @@ def _try_size(
     canvas: tuple[int, int],
     dial: ClockDial,
     keep_out: float,
-    margin: int,
+    margins: tuple[int, int],
     gutter: int,
 ) -> list[Placement] | None:
     cx, cy = dial.centre
-    bounds: Rect = (margin, margin, canvas[0] - 2 * margin, canvas[1] - 2 * margin)
+    margin, reserve = margins
+    bounds: Rect = (margin, margin, canvas[0] - 2 * margin, canvas[1] - 2 * margin - reserve)
     cell = max(8, int(box))
     buckets: dict[tuple[int, int], list[Rect]] = {}
     placements: list[Placement] = []
