@@ -36,6 +36,7 @@ KEN_BURNS_ZOOM = 0.12  # the most a photo zooms over its time: gentle enough for
 SegmentKind = Literal["card", "photo", "clip", "lanes"]
 LANE_ROLES = ("customer", "employee")  # first lane: left (landscape) or top (vertical)
 CardStyle = Literal["opening", "chapter", "closing"]
+NO_ROLE = "no role: lanes show customers and employees"  # why a lanes film leaves a moment out
 
 
 @dataclass(frozen=True)
@@ -268,8 +269,7 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
         if not ordered:
             raise PlanError("A customer and employee lanes film needs moments with a role (customer or employee); "
                             "none of these moments has one.")
-        cuts += [Cut(m.id, "dropped", round(_natural_s(m, options), 3), 0.0, "no role: lanes show customers and "
-                     "employees") for m in roleless]
+        cuts += [Cut(m.id, "dropped", round(_natural_s(m, options), 3), 0.0, NO_ROLE) for m in roleless]
         units = _lane_units(ordered, options, floor_s, spans_days)
     else:
         units = [_Unit(m.id, (m,), candidate_of(m, _hour_key(m, options, spans_days)), _natural_s(m, options),
