@@ -30,11 +30,14 @@ def default_max_tiles(layout: str, size_px: tuple[int, int]) -> int:
     return max(1, int(size_px[0] * size_px[1] * DENSITY[layout] / (side * side * TYPICAL_ASPECT)))
 
 
-def fair_sample(ordered: Sequence[Moment], limit: int, seed: int) -> list[Moment]:
-    """At most `limit` of the moments (kept in their order), sampled fairly across hours, roles and
-    contributors, best-rated and varied first (see media_pipeline.selection)."""
-    if len(ordered) <= limit:
-        return list(ordered)
+def fair_ranking(ordered: Sequence[Moment], seed: int) -> list[int]:
+    """Positions in `ordered`, fairest first: across hours, roles and contributors, best-rated and varied
+    first (see media_pipeline.selection). Any prefix is a fair sample."""
     candidates: list[Candidate] = [candidate_of(m, int(seconds_of_day(m.local_time) // 3600)) for m in ordered]
-    chosen = set(fair_order(candidates, seed)[:limit])
+    return fair_order(candidates, seed)
+
+
+def take(ordered: Sequence[Moment], ranking: Sequence[int], count: int) -> list[Moment]:
+    """The first `count` of `ranking`, kept in the order of `ordered`."""
+    chosen = set(ranking[:count])
     return [m for i, m in enumerate(ordered) if i in chosen]

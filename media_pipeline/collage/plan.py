@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from statistics import median
 
 from media_pipeline.collage import clock, grid, lanes, mosaic, timeline
-from media_pipeline.collage.capacity import default_max_tiles, fair_sample
+from media_pipeline.collage.capacity import default_max_tiles, fair_ranking, take
 from media_pipeline.collage.draw import ink_on, layout_label, parse_colour, title_band
 from media_pipeline.collage.geometry import Rect
 from media_pipeline.collage.model import CollagePlan, CollageTile, MoreNote, Palette, Placement
@@ -62,9 +62,11 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
     width, height = options.size_px
     contributors = len({m.contributor or m.alias for m in ordered} - {""})
     people = people_text(contributors, len(ordered), project.language)
+    everyone = ordered
     limit = options.max_tiles or default_max_tiles(options.layout, (width, height))
-    shown = fair_sample(ordered, limit, options.seed)
-    more_count, ordered = len(ordered) - len(shown), shown
+    ranking = fair_ranking(everyone, options.seed) if len(everyone) > limit else None
+    if ranking is not None:
+        ordered = take(everyone, ranking, limit)
     seconds = [seconds_of_day(m.local_time) for m in ordered]
     sizes = [(m.width, m.height) for m in ordered]
     base = PAPER if options.format == "pdf" else SCREEN
@@ -82,11 +84,9 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
         band = title_band((0, 0, width, band_h), "band", title, subtitle, with_logo=with_logo)
         area = (0, band_h + gutter, width, height - band_h - gutter)
 
-    more = None
-    if more_count:  # a strip along the bottom, clear of every tile, says how many are not shown
+    note_h = 0
+    if ranking is not None:  # a strip along the bottom, clear of every tile, says how many are not shown
         note_h = max(10, round(min(width, height) * 0.04))
-        more = MoreNote(more_count, more_text(more_count, project.language), (0, height - note_h, width, note_h),
-                        max(8, round(note_h * 0.6)))
         area = (area[0], area[1], area[2], area[3] - note_h - gutter)
 
     dial = axis = lanes_axis = None
@@ -99,13 +99,26 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
         dial = clock.dial_for((width, height), project.language)
         if options.title:
             band = title_band(clock.title_rect(dial), "disc", title, subtitle, with_logo=with_logo)
-        reserve = more.rect[3] if more else 0
-        placements = clock.place_clock(sizes, seconds, (width, height), dial, gutter, reserve)
+        if ranking is not None and options.max_tiles is None:  # fewer, so none has to be stacked
+            def prefix(count: int) -> tuple[list[tuple[int, int]], list[float]]:
+                some = take(everyone, ranking, count)
+                return [(m.width, m.height) for m in some], [seconds_of_day(m.local_time) for m in some]
+
+            ordered = take(everyone, ranking, clock.legible_count(prefix, limit, (width, height), dial, gutter,
+                                                                  note_h))
+            sizes, seconds = prefix(len(ordered))
+        placements = clock.place_clock(sizes, seconds, (width, height), dial, gutter, note_h)
     elif options.layout == "lanes":
         roles = [m.role for m in ordered]
         placements, lanes_axis = lanes.place_lanes(roles, sizes, seconds, area, gutter, project.language, left_out)
     else:
         placements, axis = timeline.place_timeline(ordered, sizes, seconds, area, gutter, project.language)
+
+    more = None
+    if ranking is not None:
+        count = len(everyone) - len(ordered)
+        more = MoreNote(count, more_text(count, project.language), (0, height - note_h, width, note_h),
+                        max(8, round(note_h * 0.6)))
 
     # one label size for the whole collage (mixed sizes look untidy), smaller when tiles are small
     label_px = max(8, min(round(min(width, height) / 54), round(median(p.rect[3] for p in placements) / 5.5)))

@@ -29,9 +29,10 @@ def test_a_big_day_shows_at_most_the_legible_count_and_says_how_many_more(layout
     plan = plan_of(layout)
     cap = default_max_tiles(layout, (960, 540))
     shown = len(plan.tiles) + sum(len(t.stacked) for t in plan.tiles)
-    assert len(plan.tiles) <= cap and shown == cap  # a clock may stack a crowded minute, never more
-    assert plan.more is not None and plan.more.count == 2_000 - cap
-    assert plan.more.text == more_text(2_000 - cap, "nl") and plan.more.text.startswith("+ 1.")
+    # the clock takes fewer when a crowded noon would shrink its tiles: then it needs no stacks
+    assert shown == cap if layout != "clock" else (shown <= cap and not any(t.stacked for t in plan.tiles))
+    assert plan.more is not None and plan.more.count == 2_000 - shown
+    assert plan.more.text == more_text(2_000 - shown, "nl") and plan.more.text.startswith("+ 1.")
     assert not any(overlaps(t.rect, plan.more.rect) for t in plan.tiles)  # the note's strip is clear
     assert plan.more.rect[1] + plan.more.rect[3] == plan.height
     assert CollagePlan.from_dict(json.loads(json.dumps(plan.to_dict()))) == plan
@@ -68,6 +69,15 @@ def test_the_sample_is_deterministic_and_ignores_input_order() -> None:
 def test_a_small_day_shows_everything_and_no_note() -> None:
     plan = build_collage_plan(DAY_2000[:30], PROJECT, CollageOptions.from_dict({"size": "960x540"}))
     assert len(plan.tiles) == 30 and plan.more is None
+
+
+def test_a_crowded_clock_shows_fewer_moments_rather_than_tiny_tiles() -> None:
+    lunch = [m for m in DAY_2000 if 11 <= m.local_time.hour < 14]  # hundreds of moments in three hours
+    plan = build_collage_plan(lunch, PROJECT, CollageOptions.from_dict({"layout": "clock", "size": "1920x1080"}))
+    assert plan.more is not None and len(plan.tiles) < default_max_tiles("clock", (1920, 1080))
+    assert plan.more.count == len(lunch) - len(plan.tiles)
+    assert min(max(t.rect[2], t.rect[3]) for t in plan.tiles) >= 0.055 * 1080  # clock.MIN_TILE
+    assert not any(t.stacked for t in plan.tiles)
 
 
 def test_max_tiles_option() -> None:
