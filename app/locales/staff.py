@@ -172,6 +172,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "collage.landscape": {"en": "Landscape (paper sizes)", "nl": "Liggend (papierformaten)"},
     "collage.labels": {"en": "Time and caption on each tile", "nl": "Tijd en bijschrift op elke tegel"},
     "collage.title_band": {"en": "Title band", "nl": "Titelband"},
+    "collage.max_tiles": {"en": "Most moments shown", "nl": "Hoogstens zoveel momenten"},
+    "collage.max_tiles.auto": {"en": "as many as stay legible", "nl": "zoveel als leesbaar blijft"},
     "collage.preview_note": {
         "en": "A small preview (960×540) is made first, so you see the result within moments.",
         "nl": "Eerst komt een kleine voorvertoning (960×540), zodat je snel het resultaat ziet.",

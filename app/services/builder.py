@@ -123,7 +123,8 @@ def left_out_summary(cuts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def collage_options_from_form(form: Mapping[str, str]) -> dict[str, Any]:
-    options: dict[str, Any] = {k: str(form[k]) for k in ("layout", "size", "format") if str(form.get(k, "")).strip()}
+    options: dict[str, Any] = {k: str(form[k]) for k in ("layout", "size", "format", "max_tiles")
+                               if str(form.get(k, "")).strip()}
     for flag in ("labels", "title", "landscape"):
         options[flag] = str(form.get(flag, "")).lower() in ("1", "on", "true")
     return options

@@ -27,7 +27,7 @@ PRINT_DPI = 300
 PAPER_PX: dict[Paper, tuple[int, int]] = {"A3": (3508, 4961), "A2": (4961, 7016)}
 MIN_SIDE_PX = 64
 MAX_SIDE_PX = 8192  # an A2 page is 7016 px; more than this is a typo, not a poster
-MAX_TILES_LIMIT = 2000  # the most tiles anyone may ask for: beyond this no tile is a picture any more
+MAX_TILES_LIMIT = 1000  # the most tiles anyone may ask for: beyond this no tile is a picture any more
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,25 @@ def test_collage_comes_with_a_small_preview_render(
     assert lanes.count("<figure>") == 2
 
 
+def test_collage_form_takes_the_most_moments_shown(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    for hour in (8, 9, 10):
+        add_moment(client, project.invite_token, tmp_path, hour)
+    approve_all(ctx, project.id)
+    csrf = sign_in(client, staff)
+    assert 'name="max_tiles"' in client.get(f"/staff/projects/{project.id}/collage").text
+    r = client.post(f"/staff/projects/{project.id}/collages",
+                    data={"csrf": csrf, "layout": "grid", "size": "960x540", "max_tiles": "2"}, follow_redirects=False)
+    assert r.status_code == 303
+    with ctx.sessions() as s:
+        render = s.scalars(select(Render).where(Render.project_id == project.id)).one()
+        assert (render.options["max_tiles"], render.status) == (2, "done")
+    too_many = client.post(f"/staff/projects/{project.id}/collages", headers={"accept": "text/html"},
+                           data={"csrf": csrf, "layout": "grid", "max_tiles": "5000"})
+    assert too_many.status_code == 422 and "most tiles" in too_many.text
+
+
 def test_export_zip_holds_originals_metadata_consents_notes_and_renders(
     client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
 ) -> None:
