@@ -374,7 +374,8 @@ def cmd_collage(args: argparse.Namespace) -> int:
     moments = folder_moments(src, args.tz, _warn)
     try:
         options = CollageOptions.from_dict(
-            {"layout": args.layout, **_size(args.size), "landscape": args.landscape, "format": fmt}
+            {"layout": args.layout, **_size(args.size), "landscape": args.landscape, "format": fmt,
+             "max_tiles": args.max_tiles}
         )
     except PlanError as err:
         raise UserError(str(err)) from None
@@ -383,7 +384,7 @@ def cmd_collage(args: argparse.Namespace) -> int:
     except PlanError as err:
         raise UserError(str(err)) from None
     path = render_collage(plan, out, resolve=lambda key: src / key)
-    print(f"wrote {path}")
+    print(f"wrote {path}" + (f" ({plan.more.text}: more than stay legible)" if plan.more else ""))
     return 0
 
 
@@ -471,6 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--layout", default="mosaic", choices=["mosaic", "clock", "timeline", "grid", "lanes"])
             p.add_argument("--size", default="3840x2160", help="WxH, A3 or A2")
             p.add_argument("--landscape", action="store_true")
+            p.add_argument("--max-tiles", type=int, default=None,
+                           help="the most moments shown (default: as many as stay legible); the rest are counted")
         p.set_defaults(func=func)
     return parser
 

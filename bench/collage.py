@@ -3,6 +3,7 @@
     .venv/bin/python bench/collage.py                # benchmark; ends with the RESULT line
     .venv/bin/python bench/collage.py --demo out/    # 4K examples of every layout from ~40 varied photos
     .venv/bin/python bench/collage.py --readme docs/collage-example.jpg
+    .venv/bin/python bench/collage.py --big 1000,5000 # big days: 4K mosaic and clock, time, memory, growth
 
 The photos (4032x3024 JPEG with sensor-like noise, so decoding costs what a real photo costs) are
 generated once into a temp folder and reused. The naive renderer opens every photo at full size and
@@ -162,6 +163,51 @@ def benchmark(count: int, workers: int) -> None:
     print(f"RESULT speedup_vs_naive={ratio:.1f} peak_rss_mb={rss.peak_mb:.0f}")
 
 
+def big_moments(count: int) -> list[Moment]:
+    """A big synthetic day (tests/pipeline/bigday.py) with a small generated photo for each moment."""
+    from tests.pipeline.bigday import big_day
+
+    folder = CACHE / "big"
+    folder.mkdir(parents=True, exist_ok=True)
+    moments = []
+    for m in big_day(count):
+        size = (320, 240) if m.width > m.height else (240, 320) if m.width < m.height else (280, 280)
+        path = folder / f"{m.id}-{size[0]}x{size[1]}.jpg"
+        if not path.exists():
+            hour = m.local_time.hour + m.local_time.minute / 60
+            scene(size, random.Random(m.id), hour, 0).save(path, "JPEG", quality=80)
+        moments.append(replace(m, key=path.name, kind="photo", width=size[0], height=size[1], duration_s=None))
+    return moments
+
+
+def big_days(counts: list[int], workers: int) -> None:
+    """4K mosaic and clock of big days: plan and render time and peak memory per size, and the growth
+    from the smallest to the largest size (linear would be their ratio, 5x from 1,000 to 5,000)."""
+    out = Path(tempfile.mkdtemp(prefix="dayreel-bench-big-"))
+    folder = CACHE / "big"
+    rows: dict[str, list[tuple[float, float, float]]] = {}
+    for count in counts:
+        moments = big_moments(count)
+        for layout in ("mosaic", "clock"):
+            with PeakMemory() as rss:
+                t = time.perf_counter()
+                plan = build_collage_plan(moments, PROJECT, CollageOptions(layout=layout))
+                planned = time.perf_counter() - t
+                render_collage(plan, out / f"{layout}-{count}.png", resolve=lambda key: folder / key, workers=workers)
+                total = time.perf_counter() - t
+            rows.setdefault(layout, []).append((planned, total, rss.peak_mb))
+            more = plan.more.text if plan.more else ""
+            print(f"{layout:7s} 4K, {count:5d} moments: plan {planned:6.2f} s, plan + render {total:6.2f} s, "
+                  f"peak RSS {rss.peak_mb:5.0f} MB; {len(plan.tiles)} tiles, {more}", flush=True)
+    growth = {layout: r[-1][0] / r[0][0] for layout, r in rows.items()}
+    for layout, r in rows.items():
+        print(f"{layout:7s} growth {counts[0]} -> {counts[-1]}: plan {growth[layout]:.1f}x, "
+              f"plan + render {r[-1][1] / r[0][1]:.1f}x, memory {r[-1][2] / r[0][2]:.1f}x")
+    print(f"outputs in {out}")
+    print(f"RESULT big_plan_growth_max={max(growth.values()):.1f} "
+          f"big_peak_rss_mb_max={max(m for r in rows.values() for _, _, m in r):.0f}")
+
+
 def demo_moments(folder: Path) -> list[Moment]:
     """~40 varied photos (generated into `folder` once), three clips and one missing file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -262,8 +308,11 @@ def main() -> None:
     parser.add_argument("--layouts", default="mosaic,clock,timeline,grid", help="with --demo: which layouts")
     parser.add_argument("--sizes", default="3840x2160,A3", help="with --demo: which sizes (A3/A2 make PDFs)")
     parser.add_argument("--readme", type=Path, help="write the README example (docs/collage-example.jpg)")
+    parser.add_argument("--big", help="moment counts of big synthetic days, e.g. 1000,5000 (see big_days)")
     args = parser.parse_args()
-    if args.readme:
+    if args.big:
+        big_days([int(c) for c in args.big.split(",")], args.workers)
+    elif args.readme:
         readme_example(args.readme)
     elif args.demo:
         demo(args.demo, args.layouts.split(","), args.sizes.split(","))

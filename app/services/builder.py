@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,8 @@ from app.schemas import RenderPublic
 from app.services import rendering
 from app.services.curation import to_pipeline
 from app.services.errors import Invalid
+from media_pipeline.film.budget import CONTRIBUTOR_SHOWN, HOUR_SHOWN, OVER_BUDGET
+from media_pipeline.film.plan import NO_ROLE
 from media_pipeline.plan import FilmOptions, PlanError, build_film_plan
 
 log = logging.getLogger("dayreel.builder")
@@ -32,6 +35,9 @@ FILM_DEFAULTS: dict[str, Any] = {"size": "1280x720", "fps": 25, "target_length_s
 COLLAGE_SIZES = ("3840x2160", "1920x1080", "A3", "A2")
 COLLAGE_FORMATS = ("png", "jpg", "pdf")
 PREVIEW_COLLAGE = {"size": "960x540", "format": "png"}
+# why a moment is not in the film (the plan says it in English) -> the page's words for it
+LEFT_OUT_KEYS = {OVER_BUDGET: "left_out.over_budget", HOUR_SHOWN: "left_out.hour_shown",
+                 CONTRIBUTOR_SHOWN: "left_out.contributor_shown", NO_ROLE: "left_out.no_role"}
 
 
 def film_options_from_form(form: Mapping[str, str], *, music_key: str | None = None) -> dict[str, Any]:
@@ -100,15 +106,25 @@ def film_plan_preview(*, session: Session, project: Project, options: dict[str, 
                 "time": m.captured_local.strftime("%H:%M") if m else "", "caption": m.caption if m else "",
             })
     cuts = [{**c, "time": by_id[c["moment_id"]].captured_local.strftime("%H:%M") if c["moment_id"] in by_id else "",
-             "caption": by_id[c["moment_id"]].caption if c["moment_id"] in by_id else ""} for c in plan["cuts"]]
+             "caption": by_id[c["moment_id"]].caption if c["moment_id"] in by_id else ""}
+            for c in plan["cuts"] if c["action"] != "dropped"]
     return {"length_s": plan["length_s"], "natural_length_s": plan["natural_length_s"],
             "target_length_s": plan["target_length_s"], "chapters": plan["chapters"], "segments": rows, "cuts": cuts,
+            "left_out": left_out_summary(plan["cuts"]),
             "moment_count": sum(1 for r in rows if r["moment_id"]), "size": f"{plan['width']}x{plan['height']}",
             "fps": plan["fps"]}
 
 
+def left_out_summary(cuts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The moments not in the film, counted by reason (most common first): thousands fit in a few lines."""
+    reasons = Counter(c["reason"] for c in cuts if c["action"] == "dropped")
+    return {"count": sum(reasons.values()),
+            "reasons": [{"reason": r, "key": LEFT_OUT_KEYS.get(r), "count": n} for r, n in reasons.most_common()]}
+
+
 def collage_options_from_form(form: Mapping[str, str]) -> dict[str, Any]:
-    options: dict[str, Any] = {k: str(form[k]) for k in ("layout", "size", "format") if str(form.get(k, "")).strip()}
+    options: dict[str, Any] = {k: str(form[k]) for k in ("layout", "size", "format", "max_tiles")
+                               if str(form.get(k, "")).strip()}
     for flag in ("labels", "title", "landscape"):
         options[flag] = str(form.get(flag, "")).lower() in ("1", "on", "true")
     return options

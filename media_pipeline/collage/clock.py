@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PIL import Image, ImageDraw
 
@@ -85,6 +85,7 @@ def _place_each(
     canvas: tuple[int, int],
     dial: ClockDial,
     gutter: int,
+    reserve: int = 0,
 ) -> tuple[float, list[Placement]]:
     """Tiles around the dial in clockwise time order, each joined by a leader line to its exact time.
 
@@ -115,7 +116,7 @@ def _place_each(
         most = max(abs(a - t) for a, t in zip(moved, times, strict=True))
         keep = min(1.0, MAX_DRIFT_DEG / most) if most > 0 else 1.0
         angles = [t + keep * (a - t) for a, t in zip(moved, times, strict=True)]
-        results.append(_largest(sizes, seconds, angles, (w, h), dial, keep_out, margin, gutter, hi))
+        results.append(_largest(sizes, seconds, angles, (w, h), dial, keep_out, (margin, reserve), gutter, hi))
     return results[most_honest([box for box, _ in results])]
 
 
@@ -125,20 +126,23 @@ def place_clock(
     canvas: tuple[int, int],
     dial: ClockDial,
     gutter: int,
+    reserve: int = 0,
 ) -> list[Placement]:
     """Every moment on a tile near its time (see `_place_each`); when many share a time and their tiles
     would get smaller than MIN_TILE of the canvas, neighbours in time are stacked on one tile that
     shows the first and counts the rest (`Placement.members`), a stack spanning at most STACK_SPAN_S.
+    No tile comes within `reserve` px of the canvas's bottom edge (room for a note).
     """
     n = len(sizes)
     least = min(canvas) * MIN_TILE
-    box, placements = _place_each(sizes, seconds, canvas, dial, gutter)
+    box, placements = _place_each(sizes, seconds, canvas, dial, gutter, reserve)
     per = 1
     while (box < least or not placements) and per < n:
         per = min(n, per * 2)
         groups = _groups(seconds, per)
         lead = [g[0] for g in groups]
-        box, placed = _place_each([sizes[i] for i in lead], [seconds[i] for i in lead], canvas, dial, gutter)
+        box, placed = _place_each([sizes[i] for i in lead], [seconds[i] for i in lead], canvas, dial, gutter,
+                                  reserve)
         placements = [Placement(lead[p.index], p.rect, p.crop, p.leader, tuple(groups[p.index][1:])) for p in placed]
         if len(groups) == 1 or all(len(g) < per for g in groups):
             break  # the span limit keeps groups from growing: this is as stacked as honest gets
@@ -146,6 +150,27 @@ def place_clock(
         return placements
     cx, cy = dial.centre  # nothing fits (thousands of moments): keep every moment, one pixel each
     return [Placement(i, (round(cx), round(cy), 1, 1), (0.0, 0.0, 1.0, 1.0)) for i in range(n)]
+
+
+def legible_count(
+    prefix: Callable[[int], tuple[list[tuple[int, int]], list[float]]],
+    most: int,
+    canvas: tuple[int, int],
+    dial: ClockDial,
+    gutter: int,
+    reserve: int = 0,
+) -> int:
+    """The most moments, at most `most`, whose tiles are all at least MIN_TILE without stacking; `prefix(k)`
+    gives the sizes and times (time order) of the first k of a fair order. A few layouts, not a search of all."""
+    least = min(canvas) * MIN_TILE
+    count = most
+    while count > 1:
+        box, placed = _place_each(*prefix(count), canvas, dial, gutter, reserve)
+        if placed and box >= least:
+            break
+        # tile area shrinks about as 1/count: aim at the count whose tiles would just be large enough
+        count = max(1, min(count - 1, int(count * (box / least) ** 2)))
+    return count
 
 
 def _groups(seconds: Sequence[float], per: int) -> list[list[int]]:
@@ -166,16 +191,16 @@ def _largest(
     canvas: tuple[int, int],
     dial: ClockDial,
     keep_out: float,
-    margin: int,
+    margins: tuple[int, int],  # all round, and the extra room kept clear at the bottom
     gutter: int,
     hi: float,
 ) -> tuple[float, list[Placement]]:
     """Bisection on the tile size: the largest at which every tile finds a place along its ray."""
     lo = 2.0
-    best = _try_size(lo, sizes, seconds, angles, canvas, dial, keep_out, margin, gutter) or []
+    best = _try_size(lo, sizes, seconds, angles, canvas, dial, keep_out, margins, gutter) or []
     for _ in range(7):
         mid = (lo + hi) / 2
-        attempt = _try_size(mid, sizes, seconds, angles, canvas, dial, keep_out, margin, gutter)
+        attempt = _try_size(mid, sizes, seconds, angles, canvas, dial, keep_out, margins, gutter)
         if attempt is not None:
             lo, best = mid, attempt
         else:
@@ -191,11 +216,12 @@ def _try_size(
     canvas: tuple[int, int],
     dial: ClockDial,
     keep_out: float,
-    margin: int,
+    margins: tuple[int, int],
     gutter: int,
 ) -> list[Placement] | None:
     cx, cy = dial.centre
-    bounds: Rect = (margin, margin, canvas[0] - 2 * margin, canvas[1] - 2 * margin)
+    margin, reserve = margins
+    bounds: Rect = (margin, margin, canvas[0] - 2 * margin, canvas[1] - 2 * margin - reserve)
     cell = max(8, int(box))
     buckets: dict[tuple[int, int], list[Rect]] = {}
     placements: list[Placement] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from media_pipeline.collage.geometry import Rect
-from media_pipeline.collage.model import RGB, Palette, TileLabel, TitleBand
+from media_pipeline.collage.model import RGB, MoreNote, Palette, TileLabel, TitleBand
 from media_pipeline.fonts import font
 from media_pipeline.text import fit_font_size, fit_text, lines_at, one_line
 
@@ -210,3 +210,11 @@ def draw_title(canvas: Image.Image, band: TitleBand, palette: Palette, logo: Ima
             ly + (lh - logo.height) // 2,
         )
         canvas.paste(logo, pos, logo if logo.mode == "RGBA" else None)
+
+
+def draw_more(canvas: Image.Image, note: MoreNote, palette: Palette) -> None:
+    """'+ 4,213 more moments' at the right of its strip along the bottom (the strip is kept free of tiles)."""
+    x, y, w, h = note.rect
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle((x, y, x + w - 1, y + h - 1), fill=palette.background)
+    draw.text((x + w - h * 0.5, y + h / 2), note.text, font=font(note.font_px, "bold"), fill=palette.ink, anchor="rm")

@@ -138,6 +138,16 @@ class LanesAxis:
 
 
 @dataclass(frozen=True)
+class MoreNote:
+    """'+ 4,213 more moments': how many moments the collage leaves out to keep its tiles legible."""
+
+    count: int
+    text: str
+    rect: Rect  # the strip along the bottom of the canvas that holds it, clear of every tile
+    font_px: int
+
+
+@dataclass(frozen=True)
 class CollagePlan:
     """Everything a collage is: canvas, title, tiles in time order, and the layout's extras."""
 
@@ -156,6 +166,7 @@ class CollagePlan:
     dial: ClockDial | None = None
     axis: TimelineAxis | None = None
     lanes: LanesAxis | None = None
+    more: MoreNote | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -179,6 +190,7 @@ class CollagePlan:
             dial=_dial(data["dial"]) if data.get("dial") else None,
             axis=_axis(data["axis"]) if data.get("axis") else None,
             lanes=_lanes(data["lanes"]) if data.get("lanes") else None,
+            more=MoreNote(**{**data["more"], "rect": _rect(data["more"]["rect"])}) if data.get("more") else None,
         )
 
 

@@ -101,19 +101,24 @@ def _best_rows(aspects: list[float], width: int, height: int, gutter: int) -> li
     For each plausible number of rows k the even row height is t = height / k; a dynamic programme
     splits the sequence into rows whose natural heights are closest to t (squared log ratio, so a row
     half as tall costs as much as one twice as tall). Every split found is scored (`_score`) and the
-    best wins: even rows first, then filling the height, then cropping little.
+    best wins: even rows first, then filling the height, then cropping little. Rows a quarter of the
+    lowest target or less are never considered, which bounds a row's length: tables are n x that bound,
+    not n x n (a mosaic of thousands stays in megabytes).
     """
     n = len(aspects)
     prefix = np.concatenate(([0.0], np.cumsum(aspects)))
-    count = np.arange(n + 1)[None, :] - np.arange(n + 1)[:, None]  # pictures in row [start, end)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        row_h = np.maximum(1.0, width - gutter * (count - 1)) / (prefix[None, :] - prefix[:, None])
-        log_h = np.where(count > 0, np.log(row_h), np.inf)  # log_h[start, end]
     # rows all of height t hold width / t of aspect each: k rows fill the height when k^2 ~ A * h / w
     guess = math.sqrt(float(prefix[-1]) * height / max(1, width))
+    k_low, k_high = max(1, math.floor(guess / 2) - 1), min(n, math.ceil(guess * 2) + 2)
+    lowest_target = 0.9 * max(1, height - gutter * (k_high - 1)) / k_high
+    log_h = _row_logs(prefix, width, gutter, lowest_target / 4)
+
+    def natural(start: int, end: int) -> float:
+        return max(1.0, width - gutter * (end - start - 1)) / float(prefix[end] - prefix[start])
+
     best: tuple[float, list[tuple[int, int]]] | None = None
     seen: set[tuple[tuple[int, int], ...]] = set()
-    for k in range(max(1, math.floor(guess / 2) - 1), min(n, math.ceil(guess * 2) + 2) + 1):
+    for k in range(k_low, k_high + 1):
         inner = height - gutter * (k - 1)
         if inner <= k:
             break
@@ -127,24 +132,41 @@ def _best_rows(aspects: list[float], width: int, height: int, gutter: int) -> li
             if not rows or key in seen:
                 continue
             seen.add(key)
-            natural = [float(row_h[s, e]) for s, e in rows]
-            score = _score(natural, height - gutter * (len(rows) - 1))
+            score = _score([natural(s, e) for s, e in rows], height - gutter * (len(rows) - 1))
             if best is None or score < best[0]:
                 best = (score, rows)
     return best[1] if best else [(i, i + 1) for i in range(n)]
 
 
+def _row_logs(prefix: np.ndarray, width: int, gutter: int, shortest: float) -> np.ndarray:
+    """log_h[end, c]: log of the natural height of the row of the c pictures before `end` (inf where
+    there are not c pictures). c runs up to the most pictures any row as tall as `shortest` holds."""
+    size = len(prefix)
+    # gutters ignored: a row without them holds at least as many pictures, so this bounds the length
+    reach = np.searchsorted(prefix, prefix + width / max(shortest, 1e-9), side="right") - np.arange(size)
+    longest = int(min(size - 1, max(1, int(reach.max()))))
+    ends = np.arange(size)[:, None]
+    count = np.arange(longest + 1)[None, :]
+    starts = ends - count
+    with np.errstate(divide="ignore", invalid="ignore"):
+        row_h = np.maximum(1.0, width - gutter * (count - 1)) / (prefix[ends] - prefix[np.maximum(starts, 0)])
+        return np.where((count > 0) & (starts >= 0), np.log(row_h), np.inf)
+
+
 def _split(log_h: np.ndarray, log_target: float) -> list[tuple[int, int]]:
     """Rows minimising the sum of squared log ratios of each row's height to the target."""
-    size = log_h.shape[0]
-    step_cost = (log_h - log_target) ** 2  # inf where start >= end
+    size, band = log_h.shape
+    step_cost = (log_h - log_target) ** 2  # [end, pictures in the row]; inf where impossible
     cost = np.full(size, np.inf)
     cost[0] = 0.0
     back = np.zeros(size, dtype=np.int64)
     for end in range(1, size):
-        total = cost[:end] + step_cost[:end, end]
-        back[end] = int(np.argmin(total))  # the first minimum: deterministic
-        cost[end] = total[back[end]]
+        most = min(band - 1, end)
+        # starts end-most .. end-1 in order: the first minimum is the earliest start, deterministic
+        total = cost[end - most : end] + step_cost[end, most:0:-1]
+        pick = int(np.argmin(total))
+        back[end] = end - most + pick
+        cost[end] = total[pick]
     rows: list[tuple[int, int]] = []
     end = size - 1
     while end > 0:
@@ -155,18 +177,20 @@ def _split(log_h: np.ndarray, log_target: float) -> list[tuple[int, int]]:
 
 def _split_into(log_h: np.ndarray, log_target: float, k: int) -> list[tuple[int, int]]:
     """Exactly `k` rows minimising the sum of squared log ratios to the target ([] when k > pictures)."""
-    size = log_h.shape[0]
+    size, band = log_h.shape
     if k > size - 1:
         return []
     step_cost = (log_h - log_target) ** 2
+    ends = np.arange(size)
+    starts = np.maximum(ends[:, None] - np.arange(band)[None, :], 0)
     cost = np.full(size, np.inf)
     cost[0] = 0.0
     backs = []
     for _ in range(k):
-        total = cost[:, None] + step_cost  # [start, end]
-        back = np.argmin(total, axis=0)
-        cost = total[back, np.arange(size)]
-        backs.append(back)
+        total = cost[starts] + step_cost  # [end, pictures in the row]
+        longest_first = band - 1 - np.argmin(total[:, ::-1], axis=1)  # ties: the earliest start
+        backs.append(ends - longest_first)
+        cost = total[ends, longest_first]
     if not np.isfinite(cost[size - 1]):
         return []
     rows: list[tuple[int, int]] = []

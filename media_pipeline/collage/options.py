@@ -27,6 +27,7 @@ PRINT_DPI = 300
 PAPER_PX: dict[Paper, tuple[int, int]] = {"A3": (3508, 4961), "A2": (4961, 7016)}
 MIN_SIDE_PX = 64
 MAX_SIDE_PX = 8192  # an A2 page is 7016 px; more than this is a typo, not a poster
+MAX_TILES_LIMIT = 1000  # the most tiles anyone may ask for: beyond this no tile is a picture any more
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,15 @@ class CollageOptions:
     format: OutputFormat = "png"
     labels: bool = True  # local time + short caption on each tile
     title: bool = True  # the band with project title, date and contributor count
-    seed: int = 0  # kept in the plan like the film's; today's layouts need no randomness at all
+    seed: int = 0  # kept in the plan; ties in the fair choice of moments (when there are too many) use it
+    max_tiles: int | None = None  # the most moments shown; None: as many as stay legible (layout and size)
 
     def __post_init__(self) -> None:
+        if self.max_tiles is not None and (
+            not isinstance(self.max_tiles, int) or not 1 <= self.max_tiles <= MAX_TILES_LIMIT
+        ):
+            raise PlanError(f"The most tiles must be a whole number from 1 to {MAX_TILES_LIMIT}, or empty for "
+                            "as many as stay legible.")
         if self.layout not in LAYOUTS:
             raise PlanError(f"Unknown collage layout {self.layout!r}; choose one of {', '.join(LAYOUTS)}.")
         if self.format not in FORMATS:
@@ -81,6 +88,8 @@ class CollageOptions:
         if unknown:
             raise PlanError(f"Unknown collage option(s): {', '.join(unknown)}.")
         values: dict[str, Any] = {k: v for k, v in data.items() if k != "size" and v is not None}
+        if str(values.get("max_tiles", "x")).strip() == "":  # an empty form field: the legible default
+            del values["max_tiles"]
         size = data.get("size")
         if size is not None:
             values.update(_parse_size(str(size)))
@@ -93,7 +102,7 @@ class CollageOptions:
         if "format" in values:
             fmt = str(values["format"]).lower()
             values["format"] = "jpg" if fmt == "jpeg" else fmt
-        for name in ("width", "height", "seed"):
+        for name in ("width", "height", "seed", "max_tiles"):
             if name in values:
                 values[name] = _as_int(name, values[name])
         for name in ("labels", "title", "landscape"):

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from statistics import median
 
 from media_pipeline.collage import clock, grid, lanes, mosaic, timeline
+from media_pipeline.collage.capacity import default_max_tiles, fair_ranking, take
 from media_pipeline.collage.draw import ink_on, layout_label, parse_colour, title_band
 from media_pipeline.collage.geometry import Rect
-from media_pipeline.collage.model import CollagePlan, CollageTile, Palette, Placement
+from media_pipeline.collage.model import CollagePlan, CollageTile, MoreNote, Palette, Placement
 from media_pipeline.collage.options import CollageOptions, PlanError
-from media_pipeline.collage.wording import date_text, people_text
+from media_pipeline.collage.wording import date_text, more_text, people_text
 from media_pipeline.daytime import seconds_of_day
 from media_pipeline.fonts import displayable
 from media_pipeline.types import Moment, ProjectInfo
@@ -35,8 +36,10 @@ PAPER = Palette(
 
 
 def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options: CollageOptions) -> CollagePlan:
-    """Place every moment on the canvas in time-of-day order and measure titles and labels.
+    """Place the moments on the canvas in time-of-day order and measure titles and labels.
 
+    At most `options.max_tiles` moments are shown (default: as many as stay legible at this layout and
+    size), sampled fairly across hours, roles and contributors; the plan's `more` note counts the rest.
     Sizes in the plan are canvas pixels (`options.size_px`; paper sizes at 300 dpi). Raises
     `PlanError` when there is nothing to show.
     """
@@ -56,16 +59,21 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
         if m.width <= 0 or m.height <= 0:
             raise PlanError(f"Moment {m.id} has no known picture size; probe it again before making a collage.")
     ordered = sorted(moments, key=lambda m: (seconds_of_day(m.local_time), m.id))
+    width, height = options.size_px
+    contributors = len({m.contributor or m.alias for m in ordered} - {""})
+    people = people_text(contributors, len(ordered), project.language)
+    everyone = ordered
+    limit = options.max_tiles or default_max_tiles(options.layout, (width, height))
+    ranking = fair_ranking(everyone, options.seed) if len(everyone) > limit else None
+    if ranking is not None:
+        ordered = take(everyone, ranking, limit)
     seconds = [seconds_of_day(m.local_time) for m in ordered]
     sizes = [(m.width, m.height) for m in ordered]
-    width, height = options.size_px
     base = PAPER if options.format == "pdf" else SCREEN
     accent = parse_colour(project.brand_color)
     palette = Palette(base.background, base.ink, base.muted, accent, ink_on(accent), base.placeholder)
     gutter = max(1, round(min(width, height) * 0.004))
-    contributors = len({m.contributor or m.alias for m in ordered} - {""})
     title = displayable(project.title, "bold")
-    people = people_text(contributors, len(ordered), project.language)
     subtitle = f"{date_text(project.date, project.language)} · {people}"
     with_logo = project.logo_key is not None
 
@@ -75,6 +83,11 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
         band_h = max(12, round(min(width, height) * 0.085))
         band = title_band((0, 0, width, band_h), "band", title, subtitle, with_logo=with_logo)
         area = (0, band_h + gutter, width, height - band_h - gutter)
+
+    note_h = 0
+    if ranking is not None:  # a strip along the bottom, clear of every tile, says how many are not shown
+        note_h = max(10, round(min(width, height) * 0.04))
+        area = (area[0], area[1], area[2], area[3] - note_h - gutter)
 
     dial = axis = lanes_axis = None
     placements: list[Placement]
@@ -86,12 +99,26 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
         dial = clock.dial_for((width, height), project.language)
         if options.title:
             band = title_band(clock.title_rect(dial), "disc", title, subtitle, with_logo=with_logo)
-        placements = clock.place_clock(sizes, seconds, (width, height), dial, gutter)
+        if ranking is not None and options.max_tiles is None:  # fewer, so none has to be stacked
+            def prefix(count: int) -> tuple[list[tuple[int, int]], list[float]]:
+                some = take(everyone, ranking, count)
+                return [(m.width, m.height) for m in some], [seconds_of_day(m.local_time) for m in some]
+
+            ordered = take(everyone, ranking, clock.legible_count(prefix, limit, (width, height), dial, gutter,
+                                                                  note_h))
+            sizes, seconds = prefix(len(ordered))
+        placements = clock.place_clock(sizes, seconds, (width, height), dial, gutter, note_h)
     elif options.layout == "lanes":
         roles = [m.role for m in ordered]
         placements, lanes_axis = lanes.place_lanes(roles, sizes, seconds, area, gutter, project.language, left_out)
     else:
         placements, axis = timeline.place_timeline(ordered, sizes, seconds, area, gutter, project.language)
+
+    more = None
+    if ranking is not None:
+        count = len(everyone) - len(ordered)
+        more = MoreNote(count, more_text(count, project.language), (0, height - note_h, width, note_h),
+                        max(8, round(note_h * 0.6)))
 
     # one label size for the whole collage (mixed sizes look untidy), smaller when tiles are small
     label_px = max(8, min(round(min(width, height) / 54), round(median(p.rect[3] for p in placements) / 5.5)))
@@ -145,6 +172,7 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
         dial=dial,
         axis=axis,
         lanes=lanes_axis,
+        more=more,
     )
 
 

@@ -21,6 +21,7 @@ from media_pipeline import isolation
 from media_pipeline.collage.clock import draw_dial
 from media_pipeline.collage.draw import (
     draw_label,
+    draw_more,
     draw_placeholder,
     draw_play_mark,
     draw_stack_count,
@@ -102,6 +103,8 @@ def render_collage(
 
     if plan.title is not None:
         draw_title(canvas, plan.title, plan.palette, _logo(plan, resolve))
+    if plan.more is not None:
+        draw_more(canvas, plan.more, plan.palette)
     return _save_atomically(canvas, plan, out_path)
 
 

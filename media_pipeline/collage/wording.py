@@ -50,6 +50,8 @@ _WORDS = {
         "customer": "Customers",
         "employee": "Employees",
         "without_role": "without a role not shown",
+        "more_one": "more moment",
+        "more_many": "more moments",
     },
     "nl": {
         "contributor": "deelnemer",
@@ -62,6 +64,8 @@ _WORDS = {
         "customer": "Klanten",
         "employee": "Medewerkers",
         "without_role": "zonder rol niet getoond",
+        "more_one": "moment meer",
+        "more_many": "momenten meer",
     },
 }
 
@@ -93,3 +97,14 @@ def left_out_text(count: int, language: str) -> str:
     if count <= 0:
         return ""
     return f"{count} {word('moment' if count == 1 else 'moments', language)} {word('without_role', language)}"
+
+
+def count_text(count: int, language: str) -> str:
+    """4213 -> '4,213' (en) or '4.213' (nl)."""
+    text = f"{count:,}"
+    return text.replace(",", ".") if language == "nl" else text
+
+
+def more_text(count: int, language: str) -> str:
+    """'+ 4,213 more moments' / '+ 4.213 momenten meer': the moments a full collage could not show."""
+    return f"+ {count_text(count, language)} {word('more_one' if count == 1 else 'more_many', language)}"

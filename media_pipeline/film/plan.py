@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from media_pipeline.daytime import PARTS, PartOfDay, part_label, part_of_day, seconds_of_day, utc_microseconds
-from media_pipeline.film.budget import Budgeted, fit_budget
+from media_pipeline.film.budget import Budgeted, BudgetItem, Layout, fit_budget
 from media_pipeline.film.options import FilmOptions, PlanError
 from media_pipeline.film.words import (
     contributors_line,
@@ -24,6 +24,7 @@ from media_pipeline.film.words import (
     role_word,
     thanks,
 )
+from media_pipeline.selection import Candidate, candidate_of, contributor_of, quality_of
 from media_pipeline.types import Moment, ProjectInfo
 
 PLAN_VERSION = 2  # 2: segments may be "lanes" (split screen) and carry `lanes`
@@ -35,6 +36,7 @@ KEN_BURNS_ZOOM = 0.12  # the most a photo zooms over its time: gentle enough for
 SegmentKind = Literal["card", "photo", "clip", "lanes"]
 LANE_ROLES = ("customer", "employee")  # first lane: left (landscape) or top (vertical)
 CardStyle = Literal["opening", "chapter", "closing"]
+NO_ROLE = "no role: lanes show customers and employees"  # why a lanes film leaves a moment out
 
 
 @dataclass(frozen=True)
@@ -229,10 +231,9 @@ class _Unit:
 
     id: str
     moments: tuple[Moment, ...]
-    fair_key: str  # the budget drops from the fair_key with the most units left, never its last one
+    candidate: Candidate  # who, when, which role and how well rated: for the budget's fair order
     natural_s: float
     floor_s: float
-    mood: int | None
     pair: tuple[Moment | None, Moment | None] | None = None  # lanes only: (customer, employee)
 
     @property
@@ -259,6 +260,7 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
     min_frames = 2 * transition_frames + 1  # every segment shows at least one frame outside its fades
 
     ordered = _ordered(moments, options)
+    spans_days = _spans_days(ordered)
     floor_s = max(2.0, min_frames / fps)
     cuts: list[Cut] = []
     if options.lanes:
@@ -267,53 +269,48 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
         if not ordered:
             raise PlanError("A customer and employee lanes film needs moments with a role (customer or employee); "
                             "none of these moments has one.")
-        cuts += [Cut(m.id, "dropped", round(_natural_s(m, options), 3), 0.0, "no role: lanes show customers and "
-                     "employees") for m in roleless]
-        units = _lane_units(ordered, options, floor_s)
+        cuts += [Cut(m.id, "dropped", round(_natural_s(m, options), 3), 0.0, NO_ROLE) for m in roleless]
+        units = _lane_units(ordered, options, floor_s, spans_days)
     else:
-        units = [_Unit(m.id, (m,), _contributor(m), _natural_s(m, options), _floor_s(m, options, floor_s), m.mood)
-                 for m in ordered]
-    groups = {u.id: _chapter_key(u.lead, options, ordered) for u in units}
+        units = [_Unit(m.id, (m,), candidate_of(m, _hour_key(m, options, spans_days)), _natural_s(m, options),
+                       _floor_s(m, options, floor_s)) for m in ordered]
+    groups = {u.id: _chapter_key(u.lead, options, spans_days) for u in units}
     names = _names(ordered)
 
     def card_frames(seconds: float) -> int:
         return max(min_frames, round(seconds * fps))
 
-    def chapter_count(kept: Sequence[_Unit]) -> int:
-        if options.chapters == "none":
-            return 0
-        return len({groups[u.id] for u in kept})
-
-    def fixed_s(kept: Sequence[_Unit]) -> float:
-        """Seconds that are not moments: cards, minus every overlap between segments."""
-        segments = 2 + chapter_count(kept) + len(kept)
-        cards = card_frames(OPENING_S) + card_frames(CLOSING_S) + chapter_count(kept) * card_frames(CHAPTER_S)
-        return (cards - (segments - 1) * transition_frames) / fps
-
-    budgeted: Budgeted = fit_budget(
-        [(u.id, u.fair_key, u.natural_s, u.floor_s, u.mood) for u in units],
-        target_s=options.target_length_s,
-        fixed_s=lambda kept_ids: fixed_s([u for u in units if u.id in kept_ids]),
-        seed=options.seed,
+    layout = Layout(
+        base_s=(card_frames(OPENING_S) + card_frames(CLOSING_S) - transition_frames) / fps,
+        per_chapter_s=0.0 if options.chapters == "none" else (card_frames(CHAPTER_S) - transition_frames) / fps,
+        per_item_s=-transition_frames / fps,
     )
-    natural_length_s = round(sum(u.natural_s for u in units) + fixed_s(units), 3)
+    items = [BudgetItem(u.candidate, u.natural_s, u.floor_s, groups[u.id]) for u in units]
+    budgeted: Budgeted = fit_budget(items, target_s=options.target_length_s, layout=layout, seed=options.seed)
+    chapter_runs = sum(1 for k, it in enumerate(items) if k == 0 or it.chapter != items[k - 1].chapter)
+    natural_length_s = round(layout.base_s + chapter_runs * layout.per_chapter_s
+                             + sum(u.natural_s + layout.per_item_s for u in units), 3)
 
     by_id = {u.id: u for u in units}
-    for m in ordered:
-        full = _available_s(m, options)
-        if m.kind == "clip" and full is not None and full > options.max_clip_s:
-            cuts.append(Cut(m.id, "capped", round(full, 3), float(options.max_clip_s), "longer than the longest clip"))
+    for u in units:
+        if u.id not in budgeted.durations_s:
+            continue
+        for m in u.moments:
+            full = _available_s(m, options)
+            if m.kind == "clip" and full is not None and full > options.max_clip_s:
+                cuts.append(Cut(m.id, "capped", round(full, 3), float(options.max_clip_s),
+                                "longer than the longest clip"))
     for unit_id, _, to_s in budgeted.shortened:
         for m in by_id[unit_id].moments:
             if to_s < _natural_s(m, options) - 1e-6:  # in a pair, the shorter side may keep all it had
                 cuts.append(Cut(m.id, "shortened", round(_natural_s(m, options), 3), round(to_s, 3), "length budget"))
-    for unit_id, _ in budgeted.dropped:
+    for unit_id, _, reason in budgeted.left_out:
         for m in by_id[unit_id].moments:
-            cuts.append(Cut(m.id, "dropped", round(_natural_s(m, options), 3), 0.0, "length budget"))
+            cuts.append(Cut(m.id, "dropped", round(_natural_s(m, options), 3), 0.0, reason))
 
     kept = [u for u in units if u.id in budgeted.durations_s]
     kept_moments = [m for u in kept for m in u.moments]
-    contributors = contributors_line(len({_contributor(m) for m in kept_moments}), language)
+    contributors = contributors_line(len({contributor_of(m) for m in kept_moments}), language)
     segments: list[Segment] = []
     opening = Card(
         "opening",
@@ -327,7 +324,7 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
     for u in kept:
         if options.chapters != "none" and groups[u.id] != current_group:
             current_group = groups[u.id]
-            chapter_title, subtitle = _chapter_words(u.lead, options, language, ordered)
+            chapter_title, subtitle = _chapter_words(u.lead, options, language, spans_days)
             segments.append(
                 Segment(
                     f"chapter-{len(segments)}",
@@ -343,11 +340,12 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
             segments.append(_lanes_segment(u, duration_s, options, language, min_frames, chapter_title))
         else:
             segments.append(_moment_segment(u.lead, duration_s, options, language, min_frames, chapter_title))
+    kept_aliases = {m.alias.strip() for m in kept_moments}
     closing = Card(
         "closing",
         thanks(language),
-        counts_line(len(kept_moments), len({_contributor(m) for m in kept_moments}), language),
-        names=tuple(n for n in names if n in {m.alias.strip() for m in kept_moments}),
+        counts_line(len(kept_moments), len({contributor_of(m) for m in kept_moments}), language),
+        names=tuple(n for n in names if n in kept_aliases),
     )
     segments.append(Segment("closing", "card", card_frames(CLOSING_S), 0, chapter=closing.title, card=closing))
 
@@ -382,27 +380,28 @@ def _floor_s(m: Moment, options: FilmOptions, floor_s: float) -> float:
     return min(_natural_s(m, options), floor_s) if m.kind == "clip" else floor_s
 
 
-def _lane_units(ordered: Sequence[Moment], options: FilmOptions, floor_s: float) -> list[_Unit]:
+def _lane_units(ordered: Sequence[Moment], options: FilmOptions, floor_s: float, spans_days: bool) -> list[_Unit]:
     """Per hour of the (folded) day, its customer and employee moments paired in order; a missing side is None."""
     hours: dict[object, dict[str, list[Moment]]] = {}
-    by_hour = replace(options, chapters="hours")
+    position = {m.id: k for k, m in enumerate(ordered)}
     for m in ordered:
-        hours.setdefault(_chapter_key(m, by_hour, ordered), {"customer": [], "employee": []})[m.role].append(m)
+        hours.setdefault(_hour_key(m, options, spans_days), {"customer": [], "employee": []})[m.role].append(m)
     units = []
     for hour, lanes in hours.items():
         customers, employees = lanes["customer"], lanes["employee"]
         for index in range(max(len(customers), len(employees))):
             pair = (customers[index] if index < len(customers) else None,
                     employees[index] if index < len(employees) else None)
-            shown = sorted((m for m in pair if m is not None), key=ordered.index)
-            moods = [m.mood for m in shown if m.mood is not None]
+            shown = sorted((m for m in pair if m is not None), key=lambda m: position[m.id])
+            unit_id = "+".join(m.id if m else "_" for m in pair)
+            people = "+".join(contributor_of(m) for m in shown)
+            kind = "clip" if any(m.kind == "clip" for m in shown) else "photo"
             units.append(_Unit(
-                "+".join(m.id if m else "_" for m in pair),
+                unit_id,
                 tuple(shown),
-                f"hour {hour}",  # the budget drops pairs from the fullest hour, and keeps one per hour
+                Candidate(unit_id, hour, people, "pair", kind, quality_of(shown)),
                 max(_natural_s(m, options) for m in shown),
                 max(_floor_s(m, options, floor_s) for m in shown),
-                max(moods) if moods else None,
                 pair,
             ))
     return units
@@ -433,10 +432,6 @@ def _ordered(moments: Sequence[Moment], options: FilmOptions) -> list[Moment]:
     )
 
 
-def _contributor(m: Moment) -> str:
-    return m.contributor or m.alias.strip() or "(anonymous)"
-
-
 def _names(ordered: Sequence[Moment]) -> list[str]:
     """Contributors' aliases in order of first appearance, for the closing card."""
     seen: dict[str, None] = {}
@@ -450,11 +445,19 @@ def _spans_days(ordered: Sequence[Moment]) -> bool:
     return len({m.local_time.date() for m in ordered}) > 1
 
 
-def _chapter_key(m: Moment, options: FilmOptions, ordered: Sequence[Moment]) -> object:
-    day = m.local_time.date() if options.ordering == "chronological" and _spans_days(ordered) else None
+def _chapter_key(m: Moment, options: FilmOptions, spans_days: bool) -> tuple[object, ...]:
     if options.chapters == "hours":
-        return (day, m.local_time.hour)
-    return (day, part_of_day(m.local_time.hour))
+        return _hour_key(m, options, spans_days)
+    return (_day(m, options, spans_days), part_of_day(m.local_time.hour))
+
+
+def _hour_key(m: Moment, options: FilmOptions, spans_days: bool) -> tuple[object, ...]:
+    """The hour a moment belongs to on the film's clock (its date too when a chronological film spans days)."""
+    return (_day(m, options, spans_days), m.local_time.hour)
+
+
+def _day(m: Moment, options: FilmOptions, spans_days: bool) -> object:
+    return m.local_time.date() if options.ordering == "chronological" and spans_days else None
 
 
 def _part_hours(part: PartOfDay, hour: int) -> str:
@@ -471,14 +474,14 @@ def _part_hours(part: PartOfDay, hour: int) -> str:
     return ""
 
 
-def _chapter_words(m: Moment, options: FilmOptions, language: str, ordered: Sequence[Moment]) -> tuple[str, str]:
+def _chapter_words(m: Moment, options: FilmOptions, language: str, spans_days: bool) -> tuple[str, str]:
     hour = m.local_time.hour
     part = part_of_day(hour)
     if options.chapters == "hours":
         title, subtitle = f"{hour:02d}:00", part_label(part, language)
     else:
         title, subtitle = part_label(part, language), _part_hours(part, hour)
-    if options.ordering == "chronological" and _spans_days(ordered):
+    if options.ordering == "chronological" and spans_days:
         subtitle = f"{long_date(m.local_time.date().isoformat(), language)} · {subtitle}"
     return title, subtitle
 

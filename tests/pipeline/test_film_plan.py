@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 
 from media_pipeline.film import Cut, FilmOptions, FilmPlan, KenBurns, PlanError, build_film_plan
+from media_pipeline.film.budget import HOUR_SHOWN
 from media_pipeline.film.lettering import shape
 from media_pipeline.types import Moment, ProjectInfo
 
@@ -172,11 +173,15 @@ def test_length_budget_shortens_fairly_and_keeps_every_contributor() -> None:
     ).cuts
 
 
-def test_target_too_short_keeps_one_moment_per_contributor() -> None:
-    moments = [photo(f"p{i}", datetime(2024, 7, 24, 10, i), alias=f"person {i}") for i in range(6)]
+def test_target_too_short_keeps_the_best_moment_and_says_why_the_rest_are_out() -> None:
+    # the old budget stopped at one moment per contributor: six people made a 5 s target last 25 s
+    moments = [photo(f"p{i}", datetime(2024, 7, 24, 10, i), alias=f"person {i}", mood=5 if i == 4 else 3)
+               for i in range(6)]
     plan = build_film_plan(moments, PROJECT_EN, FilmOptions(chapters="none", target_length_s=5))
-    assert len([s for s in plan.segments if s.moment_id]) == 6
-    assert not [c for c in plan.cuts if c.action == "dropped"]
+    assert [s.moment_id for s in plan.segments if s.moment_id] == ["p4"]  # the best-rated one
+    out = {c.moment_id: c.reason for c in plan.cuts if c.action == "dropped"}
+    assert sorted(out) == ["p0", "p1", "p2", "p3", "p5"]
+    assert set(out.values()) == {HOUR_SHOWN}  # six people, one hour: the hour is in the film
 
 
 def test_plan_is_deterministic_and_round_trips_through_json() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -135,6 +136,17 @@ def test_collage_from_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     with Image.open(out) as img:
         assert img.size == (320, 180)
     assert "skipping broken.jpg" in capsys.readouterr().err
+
+
+def test_collage_shows_at_most_max_tiles_and_counts_the_rest(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    src = _folder(tmp_path)
+    assert main(["collage", str(src), "-o", str(tmp_path / "all.png"), "--size", "320x180"]) == 0
+    assert "more moments" not in capsys.readouterr().out  # a small day: everything is shown
+    assert main(["collage", str(src), "-o", str(tmp_path / "one.png"), "--size", "320x180", "--max-tiles", "1"]) == 0
+    assert re.search(r"\+ \d+ more moments?: more than stay legible", capsys.readouterr().out)
+    assert main(["collage", str(src), "-o", str(tmp_path / "x.png"), "--max-tiles", "0"]) == 2
+    assert "most tiles" in capsys.readouterr().err
 
 
 def test_collage_rejects_bad_output_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,12 +29,19 @@ def test_film_plan_preview_shows_chapters_order_and_cuts(
     assert empty.status_code == 422 and "approve some moments first" in empty.text
     approve_all(ctx, project.id)
     page = client.post(f"/staff/projects/{project.id}/film/preview",
-                       data={"csrf": csrf, **TINY_FILM, "photo_s": "4", "target_length_s": "12"}).text
+                       data={"csrf": csrf, **TINY_FILM, "photo_s": "4", "target_length_s": "28"}).text
     plan = page[page.index('id="plan"'):]
     assert "Dawn" in plan and "Evening" in plan  # chapters by part of day
     assert plan.index("at 7") < plan.index("at 9") < plan.index("at 13")
     assert "length budget" in plan  # the target made the plan cut something, and says so
-    assert 'value="12"' in page  # the form keeps what was typed
+    assert "Not in this film" not in plan  # shortening was enough: every moment is in
+    assert 'value="28"' in page  # the form keeps what was typed
+    # a target with room for one moment: the film keeps it, the rest are counted with their reason
+    short = client.post(f"/staff/projects/{project.id}/film/preview?lang=nl",
+                        data={"csrf": csrf, **TINY_FILM, "photo_s": "4", "target_length_s": "12"}).text
+    left_out = short[short.index('class="left-out"'):]
+    assert "Niet in deze film: 3 momenten" in left_out
+    assert "<li>3 · geen ruimte meer in de gewenste lengte</li>" in left_out  # other hours, other people
     bad = client.post(f"/staff/projects/{project.id}/film/preview", data={"csrf": csrf, **TINY_FILM, "fps": "240"})
     assert bad.status_code == 422 and "frames per second" in bad.text.lower()
     assert client.post(f"/staff/projects/{project.id}/film/preview", data=TINY_FILM).status_code == 403
@@ -124,6 +131,25 @@ def test_collage_comes_with_a_small_preview_render(
     lanes = client.get(f"/staff/projects/{project.id}/lanes").text
     assert lanes.index('class="cell customer"') < lanes.index('class="cell employee"')
     assert lanes.count("<figure>") == 2
+
+
+def test_collage_form_takes_the_most_moments_shown(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    for hour in (8, 9, 10):
+        add_moment(client, project.invite_token, tmp_path, hour)
+    approve_all(ctx, project.id)
+    csrf = sign_in(client, staff)
+    assert 'name="max_tiles"' in client.get(f"/staff/projects/{project.id}/collage").text
+    r = client.post(f"/staff/projects/{project.id}/collages",
+                    data={"csrf": csrf, "layout": "grid", "size": "960x540", "max_tiles": "2"}, follow_redirects=False)
+    assert r.status_code == 303
+    with ctx.sessions() as s:
+        render = s.scalars(select(Render).where(Render.project_id == project.id)).one()
+        assert (render.options["max_tiles"], render.status) == (2, "done")
+    too_many = client.post(f"/staff/projects/{project.id}/collages", headers={"accept": "text/html"},
+                           data={"csrf": csrf, "layout": "grid", "max_tiles": "5000"})
+    assert too_many.status_code == 422 and "most tiles" in too_many.text
 
 
 def test_export_zip_holds_originals_metadata_consents_notes_and_renders(
