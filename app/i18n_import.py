@@ -121,6 +121,14 @@ def _message(key: str, text: Text, comment: str) -> Message:
     return Message(key, text, auto_comments=comments)
 
 
+def _put(catalogue: Catalog, message: Message) -> None:
+    """Add or replace (Catalog's own assignment merges into an entry it has and keeps the old text)."""
+    key = message.id if isinstance(message.id, str) else message.id[0]
+    if key in catalogue:
+        del catalogue[key]
+    catalogue[key] = message
+
+
 def _has_text(message: Message | None) -> bool:
     if message is None:
         return False
@@ -137,7 +145,7 @@ def merge(entries: dict[str, Entry], catalogues: dict[str, Catalog], base: dict[
                 continue
             existing = catalogue.get(key)
             if not _has_text(existing):
-                catalogue[key] = _message(key, text, entry.comment)
+                _put(catalogue, _message(key, text, entry.comment))
                 report.added.append(f"{lang}:{key}")
                 continue
             assert existing is not None
@@ -145,7 +153,7 @@ def merge(entries: dict[str, Entry], catalogues: dict[str, Catalog], base: dict[
                 continue
             was = base[key].texts.get(lang) if base is not None and key in base else None
             if base is not None and was != text:  # the branch reworded it after it started: its text wins
-                catalogue[key] = _message(key, text, entry.comment or (existing.auto_comments or [""])[0])
+                _put(catalogue, _message(key, text, entry.comment or (existing.auto_comments or [""])[0]))
                 report.updated.append(f"{lang}:{key}")
             elif base is None:  # with a base, an unchanged dict text is simply older than the catalogue
                 report.kept.append((key, lang, str(existing.string), str(text)))
