@@ -47,6 +47,9 @@ def _lang(lang: str) -> str:
 
 def translate(key: str, lang: str, **values: object) -> str:
     text = translations(_lang(lang)).gettext(key)
+    count = values.get("n")
+    if text == key and isinstance(count, int):  # a plural entry read as _('key', n=…) (a template from before _n)
+        return translate_plural(key, count, lang, **values)
     return text.format(**values) if values else text
 
 

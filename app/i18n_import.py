@@ -20,6 +20,7 @@ import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -28,6 +29,9 @@ from babel.messages.pofile import read_po, write_po
 from app.i18n import LANGUAGES, LOCALES_DIR, catalogue_path
 
 Text = str | tuple[str, ...]
+# names that lived beside the texts in app/locales/<area>.py, and the module they live in now: a merged module
+# that still has them unchanged can go
+MOVED = {"SERVER_ERRORS": "app.upload_errors"}
 # fixed header dates: writing the same entries twice gives the same bytes (no churn in diffs)
 HEADER_DATE = datetime(2026, 12, 5, tzinfo=UTC)
 
@@ -44,7 +48,7 @@ class Report:
     updated: list[str] = field(default_factory=list)
     kept: list[tuple[str, str, str, str]] = field(default_factory=list)  # key, language, catalogue, dict
     removed: list[Path] = field(default_factory=list)
-    left: list[Path] = field(default_factory=list)  # modules that define more than MESSAGES
+    left: list[tuple[Path, list[str]]] = field(default_factory=list)  # modules that define more than texts
 
 
 def _assigns_messages(node: ast.stmt) -> bool:
@@ -70,15 +74,34 @@ def dict_entries(source: str) -> dict[str, Entry]:
     return {}
 
 
-def _only_messages(source: str) -> bool:
-    """True when the module holds nothing but its MESSAGES dict (and a docstring or imports)."""
-    for node in ast.parse(source).body:
+def _without_messages(source: str) -> tuple[str, list[str]]:
+    """The module's source with its MESSAGES dict cut out, and the names it still defines that have not moved
+    unchanged to where they live now (MOVED); nothing left to keep when that list is empty."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    kept: list[str] = []
+    for node in reversed(tree.body):
+        if _assigns_messages(node):
+            del lines[node.lineno - 1:node.end_lineno]
+            continue
         if isinstance(node, ast.Import | ast.ImportFrom) or (
                 isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
             continue
-        if not _assigns_messages(node):
-            return False
-    return True
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        for target in targets:
+            name = target.id if isinstance(target, ast.Name) else type(node).__name__
+            value = getattr(node, "value", None)
+            if name in MOVED and value is not None and _same_as_moved(name, value):
+                continue
+            kept.append(name)
+    return "".join(lines), sorted(kept)
+
+
+def _same_as_moved(name: str, value: ast.expr) -> bool:
+    try:
+        return bool(ast.literal_eval(value) == getattr(import_module(MOVED[name]), name))
+    except ValueError:
+        return False
 
 
 def dict_modules(locales_dir: Path) -> list[Path]:
@@ -171,11 +194,13 @@ def convert(locales_dir: Path = LOCALES_DIR, *, base_rev: str | None = None, kee
         save_catalogue(catalogue, catalogue_path(lang, locales_dir))
     if not keep:
         for module in modules:
-            if _only_messages(module.read_text(encoding="utf-8")):
+            rest, names = _without_messages(module.read_text(encoding="utf-8"))
+            if names:  # something else lives beside the texts: keep it (without the texts) for a person
+                module.write_text(rest, encoding="utf-8")
+                report.left.append((module, names))
+            else:
                 module.unlink()
                 report.removed.append(module)
-            else:
-                report.left.append(module)
     return report
 
 
@@ -188,8 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     report = convert(args.locales, base_rev=args.base, keep=args.keep)
     print(f"{len(report.added)} texts added, {len(report.updated)} reworded, "
           f"{len(report.removed)} dict modules removed")
-    for module in report.left:
-        print(f"left {module}: it defines more than MESSAGES; move the rest, then delete it")
+    for module, names in report.left:
+        print(f"left {module} without its texts: it also defines {', '.join(names)}; move that, then delete it")
     for key, lang, catalogue_text, dict_text in report.kept:
         print(f"kept the catalogue's {lang} text of {key}: {catalogue_text!r} (dict: {dict_text!r}); "
               "pass --base REV to take rewordings made on a branch")

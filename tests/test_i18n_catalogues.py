@@ -153,6 +153,7 @@ def test_plural_forms_pick_by_count_in_both_languages() -> None:
     assert i18n.translate_plural("staff.moment_count", 1, "en") == "1 moment"
     assert i18n.translate_plural("staff.moment_count", 1234, "en") == "1,234 moments"
     assert i18n.translate_plural("staff.moment_count", 1234, "nl") == "1.234 momenten"
+    assert i18n.translate("staff.moment_count", "nl", n=1) == "1 moment"  # _('key', n=…) still finds its form
 
 
 def test_dates_and_times_are_written_the_locale_way() -> None:

@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 
 from app.i18n import LANGUAGES, LOCALES_DIR, catalogue_path
 from app.i18n_import import convert, main
+from app.upload_errors import SERVER_ERRORS
 
 NEW_MODULE = '''MESSAGES: dict[str, dict[str, str]] = {
     "wall.fresh": {"en": "Just in", "nl": "Net binnen"},  # the newest moment's mark
@@ -58,11 +59,16 @@ def test_running_it_again_or_on_a_module_that_reappears_changes_nothing(tmp_path
     assert {lang: catalogue_path(lang, locales).read_bytes() for lang in LANGUAGES} == before
 
 
-def test_a_module_holding_more_than_text_is_left_for_a_person(tmp_path: Path) -> None:
+def test_what_else_a_merged_module_holds_is_left_for_a_person_unless_it_moved_unchanged(tmp_path: Path) -> None:
     locales = _locales(tmp_path)
-    (locales / "contribute.py").write_text(NEW_MODULE + "SERVER_ERRORS = ((\"x\", \"err.x\"),)\n", encoding="utf-8")
+    (locales / "contribute.py").write_text(f"{NEW_MODULE}SERVER_ERRORS = {SERVER_ERRORS!r}\n", encoding="utf-8")
+    changed = (*SERVER_ERRORS, ("new fragment", "err.new"))
+    (locales / "upload.py").write_text(f"{NEW_MODULE}SERVER_ERRORS = {changed!r}\nLIMIT = 3\n", encoding="utf-8")
     report = convert(locales)
-    assert report.left == [locales / "contribute.py"] and (locales / "contribute.py").exists()
+    assert report.removed == [locales / "contribute.py"]  # the same list as app/upload_errors.py: nothing lost
+    assert report.left == [(locales / "upload.py", ["LIMIT", "SERVER_ERRORS"])]
+    left = (locales / "upload.py").read_text(encoding="utf-8")
+    assert "MESSAGES" not in left and "err.new" in left and "LIMIT = 3" in left
     assert _read(locales, "nl")["wall.fresh"].string == "Net binnen"
 
 
