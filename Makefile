@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEMO_LANGUAGE ?= en
 
-.PHONY: run test lint install install-dev lock demo bench bench-moviepy clean
+.PHONY: run test lint install install-dev lock demo bench bench-moviepy clean i18n-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ lock:
 	test -x $(VENV_LOCK)/bin/uv || ($(PYTHON) -m venv $(VENV_LOCK) && $(VENV_LOCK)/bin/pip install --quiet uv)
 	$(UV_COMPILE) pyproject.toml -o requirements/runtime.txt
 	$(UV_COMPILE) --extra dev pyproject.toml -o requirements/dev.txt
+
+## make i18n-import [BASE=rev]: move texts still in app/locales/*.py dicts (merged branches) into the gettext
+## catalogues app/locales/<lang>/LC_MESSAGES/messages.po; with BASE, a branch's rewordings since BASE win
+i18n-import: $(BIN)/python
+	$(BIN)/python -m app.i18n_import $(if $(BASE),--base $(BASE))
 
 ## make run: set up, create the demo project (renders its film), serve on http://127.0.0.1:8000
 run: install

@@ -1,32 +1,83 @@
-"""English and Dutch UI text. Each audience keeps its messages in app/locales/<area>.py."""
+"""English and Dutch UI text from gettext catalogues (app/locales/<lang>/LC_MESSAGES/messages.po; the msgid is a
+key such as "staff.moment_count"), plural forms, and dates, times and numbers written the locale's way.
+
+The .po files are the source of truth and are read when first needed (no compiled .mo to go stale)."""
 
 from __future__ import annotations
 
+import io
+from datetime import date, datetime, time
 from functools import lru_cache
-from importlib import import_module
+from pathlib import Path
 
+from babel.dates import format_date, format_time, get_datetime_format
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
 from starlette.requests import Request
 
 LANGUAGES = ("en", "nl")
-AREAS = ("common", "contribute", "staff", "present")
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+# the locale dates and numbers are written in: British English keeps the 24-hour clock and day-month order
+FORMAT_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+
+
+def catalogue_path(lang: str, locales_dir: Path = LOCALES_DIR) -> Path:
+    return locales_dir / lang / "LC_MESSAGES" / "messages.po"
 
 
 @lru_cache
-def messages() -> dict[str, dict[str, str]]:
-    merged: dict[str, dict[str, str]] = {}
-    for area in AREAS:
-        try:
-            module = import_module(f"app.locales.{area}")
-        except ModuleNotFoundError:
-            continue
-        merged.update(module.MESSAGES)
-    return merged
+def translations(lang: str) -> Translations:
+    """The language's catalogue; Dutch falls back to English for a text not translated yet, English to the key."""
+    with catalogue_path(lang).open("rb") as f:
+        catalogue = read_po(f, locale=lang, domain="messages")
+    mo = io.BytesIO()
+    write_mo(mo, catalogue)
+    mo.seek(0)
+    found = Translations(mo, domain="messages")
+    if lang != "en":
+        found.add_fallback(translations("en"))
+    return found
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in LANGUAGES else "en"
 
 
 def translate(key: str, lang: str, **values: object) -> str:
-    entry = messages().get(key)
-    text = (entry.get(lang) or entry.get("en") or key) if entry else key
+    text = translations(_lang(lang)).gettext(key)
+    count = values.get("n")
+    if text == key and isinstance(count, int):  # a plural entry read as _('key', n=…) (a template from before _n)
+        return translate_plural(key, count, lang, **values)
     return text.format(**values) if values else text
+
+
+def translate_plural(key: str, n: int, lang: str, **values: object) -> str:
+    """The form for `n` ("1 moment" / "7 moments"); {n} in the text is the count written the locale's way."""
+    text = translations(_lang(lang)).ngettext(key, key, n)
+    return text.format(**{"n": number(n, lang), **values})
+
+
+def number(value: float, lang: str) -> str:
+    """1234 → '1,234' / '1.234'."""
+    return format_decimal(value, locale=FORMAT_LOCALES[_lang(lang)])
+
+
+def day(value: date, lang: str, form: str = "medium") -> str:
+    """A date: 'medium' → '5 Dec 2026' / '5 dec 2026'; 'long' → '5 December 2026' / '5 december 2026'."""
+    return format_date(value, form, locale=FORMAT_LOCALES[_lang(lang)])
+
+
+def clock(value: time | datetime, lang: str) -> str:
+    """A time of day, '13:05' (both languages use the 24-hour clock)."""
+    return format_time(value, "short", locale=FORMAT_LOCALES[_lang(lang)])
+
+
+def moment(value: datetime, lang: str) -> str:
+    """A date with its time: '5 Dec 2026, 13:05' / '5 dec 2026, 13:05'."""
+    glue = get_datetime_format("medium", locale=FORMAT_LOCALES[_lang(lang)])  # "{1}, {0}": date, then time
+    return glue.replace("{1}", day(value, lang)).replace("{0}", clock(value, lang))
 
 
 def pick_language(request: Request, default: str = "en") -> str:

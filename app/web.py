@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,25 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from app.i18n import pick_language, translate
+from app import i18n
+from app.i18n import pick_language, translate, translate_plural
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _in_page_language(write: Callable[..., str]) -> Callable[..., str]:
+    """A filter that writes its value the way the page's language does (the page's `lang`)."""
+
+    @jinja2.pass_context
+    def locale_filter(context: jinja2.runtime.Context, value: Any, *args: Any) -> str:
+        return "" if value is None else write(value, context.get("lang", "en"), *args)
+
+    return locale_filter
+
+
+# {{ project.day|date }} → '5 Dec 2026' / '5 dec 2026'; |date('long'); |time → '13:05'; |datetime; |number
+LOCALE_FILTERS = {"date": _in_page_language(i18n.day), "time": _in_page_language(i18n.clock),
+                  "datetime": _in_page_language(i18n.moment), "number": _in_page_language(i18n.number)}
 
 
 def make_templates() -> Jinja2Templates:
@@ -23,6 +40,7 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(LOCALE_FILTERS)
     return Jinja2Templates(env=env)
 
 
@@ -32,14 +50,17 @@ templates = make_templates()
 def page(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200, default_lang: str = "en"
 ) -> HTMLResponse:
-    """Render a template with `lang` and `_` (translate) set from the request."""
+    """Render a template with `lang`, `_` (translate) and `_n` (plural forms) set from the request."""
     lang = context.get("lang") or pick_language(request, default_lang)
 
     def _(key: str, **values: object) -> str:
         return translate(key, lang, **values)
 
+    def _n(key: str, n: int, **values: object) -> str:
+        return translate_plural(key, n, lang, **values)
+
     response = templates.TemplateResponse(
-        request, name, {"lang": lang, "_": _, **context}, status_code=status_code
+        request, name, {"lang": lang, "_": _, "_n": _n, **context}, status_code=status_code
     )
     if request.query_params.get("lang") in ("en", "nl"):
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")

@@ -16,7 +16,6 @@ from app.cookies import contributor_cookie_name
 from app.deps import IdPath, SessionDep, SettingsDep, StorageDep, check_csrf, csrf_token
 from app.error_models import API_ERRORS, PAGE_ERRORS
 from app.i18n import pick_language, translate
-from app.locales.contribute import SERVER_ERRORS
 from app.models import Moment, Project
 from app.routes.api import parse_client_time
 from app.schemas import MomentPublic, media_url
@@ -25,6 +24,7 @@ from app.services.errors import Invalid, NotFound, ServiceError
 from app.services.ingest import UploadFields, allowed_scopes, ingest_upload
 from app.services.moment_time import CaptureTimeOutOfRange, capture_window
 from app.services.project_time import in_project_zone, shown_time
+from app.upload_errors import SERVER_ERRORS
 from app.web import page
 
 router = APIRouter(tags=["contribute"], responses=API_ERRORS)

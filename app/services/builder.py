@@ -38,6 +38,9 @@ PREVIEW_COLLAGE = {"size": "960x540", "format": "png"}
 # why a moment is not in the film (the plan says it in English) -> the page's words for it
 LEFT_OUT_KEYS = {OVER_BUDGET: "left_out.over_budget", HOUR_SHOWN: "left_out.hour_shown",
                  CONTRIBUTOR_SHOWN: "left_out.contributor_shown", NO_ROLE: "left_out.no_role"}
+# why the planner cut a moment (its English words) → the film page's translated words (cut.reason.<key>)
+CUT_REASONS = {"longer than the longest clip": "longest_clip", "length budget": "budget",
+               "no role: lanes show customers and employees": "no_role"}
 
 
 def film_options_from_form(form: Mapping[str, str], *, music_key: str | None = None) -> dict[str, Any]:
@@ -106,7 +109,8 @@ def film_plan_preview(*, session: Session, project: Project, options: dict[str, 
                 "time": m.captured_local.strftime("%H:%M") if m else "", "caption": m.caption if m else "",
             })
     cuts = [{**c, "time": by_id[c["moment_id"]].captured_local.strftime("%H:%M") if c["moment_id"] in by_id else "",
-             "caption": by_id[c["moment_id"]].caption if c["moment_id"] in by_id else ""}
+             "caption": by_id[c["moment_id"]].caption if c["moment_id"] in by_id else "",
+             "reason_key": CUT_REASONS.get(c["reason"], "")}
             for c in plan["cuts"] if c["action"] != "dropped"]
     return {"length_s": plan["length_s"], "natural_length_s": plan["natural_length_s"],
             "target_length_s": plan["target_length_s"], "chapters": plan["chapters"], "segments": rows, "cuts": cuts,
@@ -146,11 +150,12 @@ def request_collage_with_preview(
     return main, preview
 
 
-def render_label(render: Render) -> str:
-    """'1920x1080 · mp4' or 'A3 · pdf': what a staff member picks a download by."""
+def render_label(render: Render) -> dict[str, str]:
+    """What a staff member picks a download by: the layout ('film' for a film; the page translates it), the size
+    ('1920x1080', 'A3') and the file type ('mp4', 'pdf'); templates show it with _partials.render_label."""
     o = render.options
     size = o.get("paper") or f"{o.get('width')}x{o.get('height')}"
-    return f"{o.get('layout', 'film')} · {size} · {rendering.output_ext(render)}"
+    return {"what": o.get("layout", "film"), "size": size, "format": rendering.output_ext(render)}
 
 
 def past_renders(*, session: Session, project: Project, kind: str) -> list[dict[str, Any]]:

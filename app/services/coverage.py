@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.models import Moment, Project
 from app.schemas import MomentPublic
 from app.services.curation import moments_in_day_order
@@ -75,7 +76,7 @@ def ask_message(*, project: Project, ranges: Sequence[tuple[int, int]], invite_u
     if not ranges:
         return ""
     language = project.language if project.language in MESSAGES else "en"
-    return MESSAGES[language].format(title=project.title, date=project.day.strftime("%d-%m-%Y"),
+    return MESSAGES[language].format(title=project.title, date=i18n.day(project.day, language, "long"),
                                      hours=ranges_text(ranges, language), url=invite_url)
 
 

@@ -17,7 +17,7 @@ from app.services.errors import Invalid
 WINDOW_DAYS = 400  # a workshop day and its preparations/follow-ups; more is a wrong date, not a real moment
 # real UTC offsets run from -12:00 (Baker Island) to +14:00 (Line Islands)
 MIN_OFFSET_MIN, MAX_OFFSET_MIN = -12 * 60, 14 * 60
-TRANSLATION_KEY = "err.time_range"  # app/locales/contribute.py: the same sentence in the page's language
+TRANSLATION_KEY = "err.time_range"  # the catalogues (app/locales): the same sentence in the page's language
 
 
 class CaptureTimeOutOfRange(Invalid):

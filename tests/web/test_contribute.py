@@ -63,12 +63,12 @@ def test_invite_page_shows_title_date_welcome_and_consent_in_english_and_dutch(
     en = soup(client.get(f"/c/{project.invite_token}", headers={"Accept-Language": "en-GB,en;q=0.9"}).text)
     assert en.select_one("html")["lang"] == "en"  # type: ignore[index]
     assert en.select_one("h1").get_text() == "Een dag in het ziekenhuis"  # type: ignore[union-attr]
-    assert "24-07-2024" in en.text and "Laat zien hoe jouw dag eruitziet." in en.text
+    assert "24 July 2024" in en.text and "Laat zien hoe jouw dag eruitziet." in en.text
     assert "Ik doe mee." in en.select_one("#uploader").text  # type: ignore[union-attr]
     assert "up to 2048 MB each; clips up to 10 minutes" in en.select_one("#u-limits").text  # type: ignore[union-attr]
     nl = soup(client.get(f"/c/{project.invite_token}", headers={"Accept-Language": "nl-NL,nl;q=0.9"}).text)
     assert nl.select_one("html")["lang"] == "nl"  # type: ignore[index]
-    assert "Kies foto's en clips" in nl.text
+    assert "Kies foto's en clips" in nl.text and "24 juli 2024" in nl.text
     assert "Ik doe mee." in nl.select_one("#uploader").text  # type: ignore[union-attr]
     config = json.loads(nl.select_one("#dayreel-config").text)  # type: ignore[union-attr]
     assert config["text"]["state.done"] == "Klaar"

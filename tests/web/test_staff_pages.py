@@ -139,7 +139,7 @@ def test_correcting_a_time_marks_it_and_moves_it_in_the_order(
                     follow_redirects=False)
     assert r.status_code == 303
     detail = client.get(f"/staff/moments/{early}").text
-    assert "a staff correction" in detail and "late breakfast" in detail
+    assert "a correction by an organiser" in detail and "late breakfast" in detail
     page = client.get(f"/staff/projects/{project.id}/moments").text
     assert re.findall(r'id="m(\d+)"', page) == [str(late), str(early)]
     assert "time corrected" in page

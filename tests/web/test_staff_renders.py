@@ -124,7 +124,8 @@ def test_collage_comes_with_a_small_preview_render(
     watch = client.get(r.headers["location"]).text
     assert "Other sizes and file types" in watch and 'value="A2"' in watch
     listing = client.get(f"/staff/projects/{project.id}/collage").text
-    assert "grid · 1920x1080 · jpg" in listing and "grid · 960x540 · png" in listing
+    assert "Grid · 1920x1080 · jpg" in listing and "Grid · 960x540 · png" in listing  # the layout by its name
+    assert "Raster · 1920x1080 · jpg" in client.get(f"/staff/projects/{project.id}/collage?lang=nl").text
     bad = client.post(f"/staff/projects/{project.id}/collages", data={"csrf": csrf, "layout": "spiral"},
                       headers={"accept": "text/html"})
     assert bad.status_code == 422 and "spiral" in bad.text
