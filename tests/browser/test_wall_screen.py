@@ -1,0 +1,161 @@
+"""The live wall on a projector: it fills 1080p and 4K screens in English and Dutch with 10 or 500 moments,
+keeps only what is on screen (and the next page) in the DOM and on the wire, and its QR code scans small."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from app.models import Project
+from app.services.projects import invite_url
+from tests import factories
+from tests.browser.conftest import LiveServer, wait_for_js
+
+pytestmark = pytest.mark.browser
+
+SCREENS = ((1920, 1080), (3840, 2160))
+
+# every tile, the control bar, the join card and every caption's box, measured in the page
+MEASURE = """() => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const shown = [...document.querySelectorAll('#wall .wall-page:not(.waiting) .tile')];
+  return {
+    tiles: shown.map(box),
+    domTiles: document.querySelectorAll('#wall .tile').length,
+    bar: box(document.querySelector('.bar')),
+    card: box(document.getElementById('join')),
+    head: [...document.querySelectorAll('.wall-head h2, .wall-head .live')].map(box),
+    overflowing: [...document.querySelectorAll('#wall figcaption span, .join p, .join p *, .wall-head h2, .live')]
+      .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent),
+    clamped: shown.map(t => t.querySelector('figcaption span')).filter(c => c && c.textContent.length > 60)
+      .map(c => [c.clientHeight, parseFloat(getComputedStyle(c).lineHeight)]),
+    pages: Number(document.getElementById('wall').dataset.pages || 0),
+    width: innerWidth, height: innerHeight,
+  };
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+
+def _open_wall(browser: Any, url: str, width: int, height: int, locale: str,
+               reduced: bool = False, ready: str = "document.querySelectorAll('#wall .tile').length > 0",
+               ) -> tuple[Any, Any, list[str]]:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                  reduced_motion="reduce" if reduced else "no-preference")
+    page = context.new_page()
+    pictures: list[str] = []
+    page.on("request", lambda r: pictures.append(r.url) if "/media/" in r.url else None)
+    page.goto(url, wait_until="load")
+    wait_for_js(page, ready)
+    return context, page, pictures
+
+
+def _present_url(live_server: LiveServer, project: factories.ProjectRef, lang: str) -> tuple[str, str]:
+    with live_server.ctx.sessions() as s:
+        row = s.get(Project, project.id)
+        assert row is not None
+        return (f"{live_server.url}/p/{row.present_token}?view=wall&lang={lang}",
+                invite_url(live_server.ctx.settings.public_base_url, row))
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_wall_fills_the_screen_and_keeps_only_what_it_shows(
+    live_server: LiveServer, browser, artifacts: Path, tmp_path: Path, count: int  # type: ignore[no-untyped-def]
+) -> None:
+    project = factories.make_project(live_server.ctx)
+    factories.add_shown_moments(live_server.ctx, project, count, tmp_path)
+    for lang, locale in (("en", "en-GB"), ("nl", "nl-NL")):
+        url, _ = _present_url(live_server, project, lang)
+        for width, height in SCREENS:
+            context, page, pictures = _open_wall(browser, url, width, height, locale)
+            try:
+                page.wait_for_load_state("networkidle")
+                m = page.evaluate(MEASURE)
+                shot = artifacts / f"wall-{count}-{lang}-{width}.png"
+                page.screenshot(path=str(shot))
+                left = min(t[0] for t in m["tiles"])
+                right = max(t[2] for t in m["tiles"])
+                if count == 500:  # a full screen of moments: the tiles span the width, the card's column too
+                    assert (right - left) / width >= 0.9, (shot.name, left, right)
+                    below_card = [t for t in m["tiles"] if t[1] >= m["card"][3]]
+                    assert below_card and max(t[2] for t in below_card) > m["card"][0], "empty column under the QR"
+                    bottom = max(t[3] for t in m["tiles"])
+                    assert m["bar"][1] - bottom < 0.06 * height, "the last row leaves the screen's bottom empty"
+                for t in m["tiles"]:
+                    assert not _overlap(t, m["bar"]), (shot.name, "a tile under the control bar", t)
+                    assert not _overlap(t, m["card"]), (shot.name, "a tile under the QR card", t)
+                    assert t[3] <= m["bar"][1] + 0.5 and t[0] >= -0.5 and t[2] <= width + 0.5
+                assert not any(_overlap(h, m["card"]) for h in m["head"])
+                assert m["overflowing"] == [], (shot.name, m["overflowing"])
+                assert m["clamped"], "the long captions are on screen"
+                for shown_h, line_h in m["clamped"]:  # long captions: two lines, then the ellipsis
+                    assert 1.5 * line_h < shown_h <= 2 * line_h + 1, (shown_h, line_h)
+                portraits = page.evaluate("[...document.querySelectorAll('#wall .tile')].filter("
+                                          "t => t.offsetHeight > t.offsetWidth * 1.15).length")
+                assert portraits > 0, "portrait photos are shown portrait"
+                if count == 500:
+                    on_page = len(m["tiles"])
+                    assert m["pages"] > 2
+                    assert m["domTiles"] <= 2 * on_page + 2, (m["domTiles"], on_page)  # this page and the next
+                    assert len(set(pictures)) <= m["domTiles"], (len(set(pictures)), m["domTiles"])
+                    assert len(pictures) < count / 5
+            finally:
+                context.close()
+
+
+def test_wall_page_rotation_fetches_only_the_next_page_and_calms_down_for_reduced_motion(
+    live_server: LiveServer, browser, artifacts: Path, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    project = factories.make_project(live_server.ctx)
+    factories.add_shown_moments(live_server.ctx, project, 500, tmp_path)
+    url, _ = _present_url(live_server, project, "en")
+    for reduced in (False, True):
+        context, page, pictures = _open_wall(browser, url, 1920, 1080, "en-GB", reduced=reduced)
+        try:
+            first = page.evaluate("[...document.querySelectorAll('#wall .wall-page:not(.waiting) .tile')]"
+                                  ".map(t => t.id)")
+            fade = page.evaluate("getComputedStyle(document.querySelector('#wall .wall-page')).transitionDuration")
+            assert (fade == "0s") == reduced, fade  # reduced motion: pages change without a cross-fade
+            before = len(pictures)
+            page.evaluate("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight'}))")
+            wait_for_js(page, "document.querySelectorAll('#wall .wall-page').length === 2 && "
+                              "!document.querySelector('#wall .leaving')")
+            shown = page.evaluate("[...document.querySelectorAll('#wall .wall-page:not(.waiting) .tile')]"
+                                  ".map(t => t.id)")
+            assert shown and not set(shown) & set(first), "the next page shows other moments"
+            page.wait_for_load_state("networkidle")
+            assert len(pictures) - before <= len(shown) + 2  # only the page after this one was fetched now
+            page.screenshot(path=str(artifacts / f"wall-page2-{'reduced' if reduced else 'motion'}.png"))
+        finally:
+            context.close()
+
+
+def test_the_qr_code_scans_from_a_quarter_size_screenshot(
+    live_server: LiveServer, browser, artifacts: Path, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    project = factories.make_project(live_server.ctx)
+    factories.add_shown_moments(live_server.ctx, project, 40, tmp_path)
+    for lang, locale in (("en", "en-GB"), ("nl", "nl-NL")):
+        url, invite = _present_url(live_server, project, lang)
+        for view in ("wall", "slides"):
+            ready = "document.getElementById('slide-img').complete" if view == "slides" else "true"
+            context, page, _ = _open_wall(browser, url.replace("view=wall", f"view={view}"), 1920, 1080, locale,
+                                          ready=ready)
+            try:
+                page.wait_for_load_state("networkidle")
+                shot = Image.open(io.BytesIO(page.screenshot())).convert("L")
+                small = shot.resize((shot.width // 4, shot.height // 4), Image.Resampling.BILINEAR)
+                small.save(artifacts / f"wall-qr-25pct-{view}-{lang}.png")
+                decoded = [r.text for r in zxingcpp.read_barcodes(small)]
+                assert decoded == [invite], decoded
+                printed = page.inner_text(".join p").replace("\n", " ")
+                assert invite.split("://", 1)[1] in printed.replace(" ", "").replace("\u200b", "")
+            finally:
+                context.close()
