@@ -127,7 +127,8 @@ def add_shown_moments(ctx: Context, project: ProjectRef, count: int, tmp: Path) 
             key = keys[i % len(keys)]
             rows.append(Moment(
                 project_id=project.id, storage_key=key, sha256=digest, size_bytes=1000, kind="photo", format="jpeg",
-                mime="image/jpeg", width=w * 100, height=h * 100, captured_local=start + timedelta(seconds=i * 61 % (16 * 3600)),
+                mime="image/jpeg", width=w * 100, height=h * 100,
+                captured_local=start + timedelta(seconds=i * 61 % (16 * 3600)),
                 time_source="exif", caption=WALL_CAPTIONS[i % len(WALL_CAPTIONS)], consent_at=datetime(2024, 7, 24),
                 status="approved", derive_status="done", thumb_key=key, preview_key=key))
         session.add_all(rows)

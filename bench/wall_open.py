@@ -1,0 +1,118 @@
+"""How long the live wall takes to open on a big day, and how many pictures it asks for.
+
+    .venv/bin/python bench/wall_open.py                  # 1,000 and 5,000 approved moments
+    .venv/bin/python bench/wall_open.py --sizes 100 1000
+
+For each size: a fresh project with that many approved moments (rows inserted directly, tiny thumbnails),
+the real app served by uvicorn on loopback, and headless Chromium at 1920x1080 opening /p/{token}?view=wall.
+Reports the page's HTML time and bytes, the time until every picture on screen has loaded, and the number
+of picture requests. Ends with `RESULT wall_open_s_<n>=<s> ... growth=<open time ratio, largest/smallest>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app import jobs  # noqa: E402
+from app.config import Settings  # noqa: E402
+from app.context import build_context  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.models import Project  # noqa: E402
+from tests import factories  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+
+ON_SCREEN_LOADED = """() => {
+  const imgs = [...document.querySelectorAll('#wall .wall-page:not(.waiting) img')];
+  return imgs.length > 0 && imgs.every(i => i.complete);
+}"""
+
+
+def serve(size: int, tmp: Path) -> tuple[str, uvicorn.Server, threading.Thread]:
+    settings = Settings(data_dir=tmp / "data", queue_backend="immediate", environment="test",
+                        secret_key="bench-secret-0123456789", public_base_url="http://bench.example")
+    ctx = build_context(settings)
+    jobs.configure(ctx)
+    project = factories.make_project(ctx)
+    factories.add_shown_moments(ctx, project, size, tmp)
+    with ctx.sessions() as s:
+        token = s.get(Project, project.id).present_token  # type: ignore[union-attr]
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(ctx=ctx), host="127.0.0.1", port=port, log_level="warning"))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("the server did not start")
+        time.sleep(0.05)
+    return f"{base}/p/{token}?view=wall", server, thread
+
+
+def measure(browser, url: str, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    html_s, open_s, pictures = [], [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        html = httpx.get(url, timeout=60)
+        html_s.append(time.perf_counter() - started)
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        asked: list[str] = []
+        page.on("request", lambda r, asked=asked: asked.append(r.url) if "/media/" in r.url else None)
+        started = time.perf_counter()
+        page.goto(url, wait_until="domcontentloaded")
+        while not page.evaluate(ON_SCREEN_LOADED):
+            page.wait_for_timeout(10)
+        open_s.append(time.perf_counter() - started)
+        pictures.append(len(asked))
+        context.close()
+    return {"html_s": statistics.median(html_s), "html_kb": len(html.content) / 1024,
+            "open_s": statistics.median(open_s), "pictures": statistics.median(pictures)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    results: dict[int, dict[str, float]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for size in args.sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                url, server, thread = serve(size, Path(tmp))
+                results[size] = measure(browser, url, args.runs)
+                server.should_exit = True
+                thread.join(timeout=10)
+            r = results[size]
+            print(f"{size:>6} moments: page {r['html_s']:.3f} s, {r['html_kb']:.0f} KB; wall open with its pictures "
+                  f"{r['open_s']:.3f} s; {r['pictures']:.0f} picture requests")
+        browser.close()
+    small, large = min(results), max(results)
+    parts = [f"wall_open_s_{n}={r['open_s']:.3f}" for n, r in results.items()]
+    parts += [f"pictures_{n}={r['pictures']:.0f}" for n, r in results.items()]
+    print("RESULT " + " ".join(parts) + f" growth={results[large]['open_s'] / results[small]['open_s']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
