@@ -6,6 +6,7 @@
   var PAGE_MS = 12000, CALM_PAGE_MS = 20000, FADE_MS = 1500, NEWS_DEBOUNCE_MS = 1500;
   var MIN_AR = 0.56, MAX_AR = 2.0;   // a panorama or a very tall shot gets a sensible tile, cropped a little
   var MAX_STRETCH = 1.35;            // how much a row's tiles may widen to fill the row
+  var FAIR_CROP = Math.log(1.45);    // a few moments fill the screen only if no row is cropped more than this
   var THUMB_PX = 480;                // the thumbnail's long side (app/services/derive.py THUMB_PX)
 
   function clampAr(ar) { return Math.min(MAX_AR, Math.max(MIN_AR, ar || 1.5)); }
@@ -66,11 +67,26 @@
         var row = items.slice(start, end), y = r * (rowH + box.gap), width = rowWidth(box, y);
         var natural = row.reduce(function (sum, m) { return sum + clampAr(m.ar) * rowH; }, 0);
         score = Math.max(score, Math.abs(Math.log((width - (row.length - 1) * box.gap) / natural)));
+        if (row.length === 1 && k > 1) score = Infinity;  // a lone picture on a row of its own: cropped to a band
         page.push(fillRow(row, y, width, rowH, box.gap, true));
         start = end;
       }
       if (score < bestScore) { bestScore = score; best = [page]; }
     }
+    return bestScore <= FAIR_CROP ? best : tallest(items, box);
+  }
+
+  // Otherwise the tallest rows that still fit on one screen, centred in its height.
+  function tallest(items, box) {
+    var low = 0, high = box.height, best = layoutPages(items, box);
+    for (var k = 0; k < 16; k += 1) {
+      var rowH = (low + high) / 2;
+      var trial = layoutPages(items, Object.assign({}, box, {rowH: rowH, rows: 1000}));
+      var used = trial[0].length * (rowH + box.gap) - box.gap;
+      if (trial.length === 1 && used <= box.height) { best = trial; low = rowH; } else high = rowH;
+    }
+    var rows = best[0], bottom = rows[rows.length - 1][0].y + rows[rows.length - 1][0].h;
+    rows.forEach(function (row) { row.forEach(function (t) { t.y += (box.height - bottom) / 2; }); });
     return best;
   }
 
@@ -112,7 +128,7 @@
     function tileEl(t) {
       var m = t.item;
       var li = document.createElement('li');
-      li.className = 'tile' + (m.id === newestId ? ' newest' : '');
+      li.className = 'tile' + (m.id === newestId ? ' newest' : '') + (m.id === freshId ? ' fresh' : '');
       li.id = 'wall-' + m.id;
       li.dataset.id = m.id;
       li.style.left = t.x + 'px'; li.style.top = t.y + 'px';

@@ -43,6 +43,8 @@ def test_live_wall_shows_a_new_upload_and_notes_are_saved(
         new_id = upload(live_server, project.invite_token, tmp_path, 11, "Net binnen!", "customer", "blue")
         page.wait_for_selector(f"#wall-{new_id}.newest", timeout=10000)
         assert page.locator("#wall li").first.get_attribute("id") == f"wall-{new_id}"
+        assert "Net binnen!" in (page.text_content("#wall-news") or "")  # told to screen readers, politely
+        assert page.get_attribute("#wall-news", "aria-live") == "polite"
         page.wait_for_selector(f"#wall-{new_id} img", timeout=10000)
         page.screenshot(path=str(artifacts / "present-wall-1920.png"))
 

@@ -159,3 +159,23 @@ def test_the_qr_code_scans_from_a_quarter_size_screenshot(
                 assert invite.split("://", 1)[1] in printed.replace(" ", "").replace("\u200b", "")
             finally:
                 context.close()
+
+
+def test_the_questions_panel_hides_the_slide_caption(
+    live_server: LiveServer, browser, artifacts: Path, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    project = factories.make_project(live_server.ctx)
+    factories.add_shown_moments(live_server.ctx, project, 10, tmp_path)
+    url, _ = _present_url(live_server, project, "nl")
+    context, page, _ = _open_wall(browser, url.replace("view=wall", "view=slides&prompt=1"), 1920, 1080, "nl-NL",
+                                  ready="document.getElementById('slide-img').complete")
+    try:
+        assert page.is_visible("#prompt")
+        background = page.evaluate("getComputedStyle(document.getElementById('prompt')).backgroundColor")
+        assert background.startswith("rgb("), background  # opaque: rgba(...) would let the slide through
+        assert not page.is_visible("#slide-caption") and not page.is_visible("#slide-time")
+        page.screenshot(path=str(artifacts / "present-prompt-over-slide-1920-nl.png"))
+        page.keyboard.press("Escape")
+        assert page.is_visible("#slide-caption")
+    finally:
+        context.close()
