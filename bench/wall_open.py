@@ -15,23 +15,20 @@ import argparse
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import jobs  # noqa: E402
 from app.config import Settings  # noqa: E402
-from app.context import build_context  # noqa: E402
-from app.main import create_app  # noqa: E402
+from app.context import Context, build_context  # noqa: E402
 from app.models import Project  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 
 ON_SCREEN_LOADED = """() => {
   const imgs = [...document.querySelectorAll('#wall .wall-page:not(.waiting) img')];
@@ -39,32 +36,9 @@ ON_SCREEN_LOADED = """() => {
 }"""
 
 
-def serve(size: int, tmp: Path) -> tuple[str, uvicorn.Server, threading.Thread]:
-    settings = Settings(data_dir=tmp / "data", queue_backend="immediate", environment="test",
-                        secret_key="bench-secret-0123456789", public_base_url="http://bench.example")
-    ctx = build_context(settings)
-    jobs.configure(ctx)
-    project = factories.make_project(ctx)
-    factories.add_shown_moments(ctx, project, size, tmp)
+def wall_url(base: str, ctx: Context, project: factories.ProjectRef) -> str:
     with ctx.sessions() as s:
-        token = s.get(Project, project.id).present_token  # type: ignore[union-attr]
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx=ctx), host="127.0.0.1", port=port, log_level="warning"))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("the server did not start")
-        time.sleep(0.05)
-    return f"{base}/p/{token}?view=wall", server, thread
+        return f"{base}/p/{s.get(Project, project.id).present_token}?view=wall"  # type: ignore[union-attr]
 
 
 def measure(browser, url: str, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -100,10 +74,15 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for size in args.sizes:
             with tempfile.TemporaryDirectory() as tmp:
-                url, server, thread = serve(size, Path(tmp))
-                results[size] = measure(browser, url, args.runs)
-                server.should_exit = True
-                thread.join(timeout=10)
+                settings = Settings(data_dir=Path(tmp) / "data", queue_backend="immediate", environment="test",
+                                    secret_key="bench-secret-0123456789", public_base_url="http://bench.example")
+                ctx = build_context(settings)
+                jobs.configure(ctx)
+                project = factories.make_project(ctx)
+                factories.add_shown_moments(ctx, project, size, Path(tmp))
+                with serving(ctx) as base:
+                    results[size] = measure(browser, wall_url(base, ctx, project), args.runs)
+                ctx.engine.dispose()
             r = results[size]
             print(f"{size:>6} moments: page {r['html_s']:.3f} s, {r['html_kb']:.0f} KB; wall open with its pictures "
                   f"{r['open_s']:.3f} s; {r['pictures']:.0f} picture requests")

@@ -216,7 +216,9 @@
     // new moments during a rush: one re-layout per moment of calm, back to the first page where they are
     function showNews() {
       newsTimer = null;
-      if (visible) render(0);
+      if (!visible) return;
+      render(0);
+      if (!reduced.matches) current.classList.add('entering');
     }
 
     return {

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -36,9 +37,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(ctx: Context) -> Iterator[LiveServer]:
-    """The real app served by uvicorn in a thread (jobs run inline)."""
+@contextmanager
+def serving(ctx: Context) -> Iterator[str]:
+    """The real app on `ctx` served by uvicorn in a thread on a free loopback port; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(ctx=ctx), host="127.0.0.1", port=port, log_level="warning"))
     server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  (not the main thread)
@@ -54,9 +55,18 @@ def live_server(ctx: Context) -> Iterator[LiveServer]:
             pass
         assert time.monotonic() < deadline, "live server did not start"
         time.sleep(0.05)
-    yield LiveServer(url=url, ctx=ctx)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(ctx: Context) -> Iterator[LiveServer]:
+    """The real app served by uvicorn in a thread (jobs run inline)."""
+    with serving(ctx) as url:
+        yield LiveServer(url=url, ctx=ctx)
 
 
 @pytest.fixture(scope="session")

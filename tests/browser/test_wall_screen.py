@@ -4,6 +4,8 @@ keeps only what is on screen (and the next page) in the DOM and on the wire, and
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,38 +46,42 @@ def _overlap(a: list[float], b: list[float]) -> bool:
     return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
 
 
-def _open_wall(browser: Any, url: str, width: int, height: int, locale: str,
-               reduced: bool = False, ready: str = "document.querySelectorAll('#wall .tile').length > 0",
-               ) -> tuple[Any, Any, list[str]]:
+@contextmanager
+def _opened(browser: Any, url: str, width: int, height: int, locale: str, reduced: bool = False,
+            ready: str = "document.querySelectorAll('#wall .tile').length > 0") -> Iterator[tuple[Any, list[str]]]:
+    """The page at `url` once `ready` holds, and the picture requests it has made (the list grows)."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
                                   reduced_motion="reduce" if reduced else "no-preference")
-    page = context.new_page()
-    pictures: list[str] = []
-    page.on("request", lambda r: pictures.append(r.url) if "/media/" in r.url else None)
-    page.goto(url, wait_until="load")
-    wait_for_js(page, ready)
-    return context, page, pictures
+    try:
+        page = context.new_page()
+        pictures: list[str] = []
+        page.on("request", lambda r: pictures.append(r.url) if "/media/" in r.url else None)
+        page.goto(url, wait_until="load")
+        wait_for_js(page, ready)
+        yield page, pictures
+    finally:
+        context.close()
 
 
-def _present_url(live_server: LiveServer, project: factories.ProjectRef, lang: str) -> tuple[str, str]:
+def _wall_project(live_server: LiveServer, count: int, tmp: Path) -> Callable[[str], tuple[str, str]]:
+    """A project with `count` approved moments; gives, per language, its wall's URL and its invite link."""
+    project = factories.make_project(live_server.ctx)
+    factories.add_shown_moments(live_server.ctx, project, count, tmp)
     with live_server.ctx.sessions() as s:
         row = s.get(Project, project.id)
         assert row is not None
-        return (f"{live_server.url}/p/{row.present_token}?view=wall&lang={lang}",
-                invite_url(live_server.ctx.settings.public_base_url, row))
+        token, invite = row.present_token, invite_url(live_server.ctx.settings.public_base_url, row)
+    return lambda lang: (f"{live_server.url}/p/{token}?view=wall&lang={lang}", invite)
 
 
 @pytest.mark.parametrize("count", [10, 500])
 def test_wall_fills_the_screen_and_keeps_only_what_it_shows(
     live_server: LiveServer, browser, artifacts: Path, tmp_path: Path, count: int  # type: ignore[no-untyped-def]
 ) -> None:
-    project = factories.make_project(live_server.ctx)
-    factories.add_shown_moments(live_server.ctx, project, count, tmp_path)
+    wall = _wall_project(live_server, count, tmp_path)
     for lang, locale in (("en", "en-GB"), ("nl", "nl-NL")):
-        url, _ = _present_url(live_server, project, lang)
         for width, height in SCREENS:
-            context, page, pictures = _open_wall(browser, url, width, height, locale)
-            try:
+            with _opened(browser, wall(lang)[0], width, height, locale) as (page, pictures):
                 page.wait_for_load_state("networkidle")
                 m = page.evaluate(MEASURE)
                 shot = artifacts / f"wall-{count}-{lang}-{width}.png"
@@ -88,6 +94,8 @@ def test_wall_fills_the_screen_and_keeps_only_what_it_shows(
                     assert below_card and max(t[2] for t in below_card) > m["card"][0], "empty column under the QR"
                     bottom = max(t[3] for t in m["tiles"])
                     assert m["bar"][1] - bottom < 0.06 * height, "the last row leaves the screen's bottom empty"
+                else:  # ten moments still span the screen's width (beside the card)
+                    assert (right - left) / (m["card"][0] - left) >= 0.9, (shot.name, left, right)
                 for t in m["tiles"]:
                     assert not _overlap(t, m["bar"]), (shot.name, "a tile under the control bar", t)
                     assert not _overlap(t, m["card"]), (shot.name, "a tile under the QR card", t)
@@ -106,49 +114,44 @@ def test_wall_fills_the_screen_and_keeps_only_what_it_shows(
                     assert m["domTiles"] <= 2 * on_page + 2, (m["domTiles"], on_page)  # this page and the next
                     assert len(set(pictures)) <= m["domTiles"], (len(set(pictures)), m["domTiles"])
                     assert len(pictures) < count / 5
-            finally:
-                context.close()
+
+
+SHOWN_IDS = "[...document.querySelectorAll('#wall .wall-page:not(.waiting) .tile')].map(t => t.id)"
 
 
 def test_wall_page_rotation_fetches_only_the_next_page_and_calms_down_for_reduced_motion(
     live_server: LiveServer, browser, artifacts: Path, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
-    project = factories.make_project(live_server.ctx)
-    factories.add_shown_moments(live_server.ctx, project, 500, tmp_path)
-    url, _ = _present_url(live_server, project, "en")
+    url = _wall_project(live_server, 500, tmp_path)("en")[0]
     for reduced in (False, True):
-        context, page, pictures = _open_wall(browser, url, 1920, 1080, "en-GB", reduced=reduced)
-        try:
-            first = page.evaluate("[...document.querySelectorAll('#wall .wall-page:not(.waiting) .tile')]"
-                                  ".map(t => t.id)")
+        with _opened(browser, url, 1920, 1080, "en-GB", reduced=reduced) as (page, pictures):
+            first = page.evaluate(SHOWN_IDS)
             fade = page.evaluate("getComputedStyle(document.querySelector('#wall .wall-page')).transitionDuration")
             assert (fade == "0s") == reduced, fade  # reduced motion: pages change without a cross-fade
             before = len(pictures)
             page.evaluate("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight'}))")
             wait_for_js(page, "document.querySelectorAll('#wall .wall-page').length === 2 && "
                               "!document.querySelector('#wall .leaving')")
-            shown = page.evaluate("[...document.querySelectorAll('#wall .wall-page:not(.waiting) .tile')]"
-                                  ".map(t => t.id)")
+            shown = page.evaluate(SHOWN_IDS)
             assert shown and not set(shown) & set(first), "the next page shows other moments"
             page.wait_for_load_state("networkidle")
             assert len(pictures) - before <= len(shown) + 2  # only the page after this one was fetched now
             page.screenshot(path=str(artifacts / f"wall-page2-{'reduced' if reduced else 'motion'}.png"))
-        finally:
-            context.close()
+
+
+SLIDE_READY = "document.getElementById('slide-img').complete"
 
 
 def test_the_qr_code_scans_from_a_quarter_size_screenshot(
     live_server: LiveServer, browser, artifacts: Path, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
-    project = factories.make_project(live_server.ctx)
-    factories.add_shown_moments(live_server.ctx, project, 40, tmp_path)
+    wall = _wall_project(live_server, 40, tmp_path)
     for lang, locale in (("en", "en-GB"), ("nl", "nl-NL")):
-        url, invite = _present_url(live_server, project, lang)
+        url, invite = wall(lang)
         for view in ("wall", "slides"):
-            ready = "document.getElementById('slide-img').complete" if view == "slides" else "true"
-            context, page, _ = _open_wall(browser, url.replace("view=wall", f"view={view}"), 1920, 1080, locale,
-                                          ready=ready)
-            try:
+            ready = SLIDE_READY if view == "slides" else "true"
+            with _opened(browser, url.replace("view=wall", f"view={view}"), 1920, 1080, locale, ready=ready) as (
+                    page, _):
                 page.wait_for_load_state("networkidle")
                 shot = Image.open(io.BytesIO(page.screenshot())).convert("L")
                 small = shot.resize((shot.width // 4, shot.height // 4), Image.Resampling.BILINEAR)
@@ -157,19 +160,14 @@ def test_the_qr_code_scans_from_a_quarter_size_screenshot(
                 assert decoded == [invite], decoded
                 printed = page.inner_text(".join p").replace("\n", " ")
                 assert invite.split("://", 1)[1] in printed.replace(" ", "").replace("\u200b", "")
-            finally:
-                context.close()
 
 
 def test_the_questions_panel_hides_the_slide_caption(
     live_server: LiveServer, browser, artifacts: Path, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
-    project = factories.make_project(live_server.ctx)
-    factories.add_shown_moments(live_server.ctx, project, 10, tmp_path)
-    url, _ = _present_url(live_server, project, "nl")
-    context, page, _ = _open_wall(browser, url.replace("view=wall", "view=slides&prompt=1"), 1920, 1080, "nl-NL",
-                                  ready="document.getElementById('slide-img').complete")
-    try:
+    url = _wall_project(live_server, 10, tmp_path)("nl")[0]
+    with _opened(browser, url.replace("view=wall", "view=slides&prompt=1"), 1920, 1080, "nl-NL",
+                 ready=SLIDE_READY) as (page, _):
         assert page.is_visible("#prompt")
         background = page.evaluate("getComputedStyle(document.getElementById('prompt')).backgroundColor")
         assert background.startswith("rgb("), background  # opaque: rgba(...) would let the slide through
@@ -177,5 +175,3 @@ def test_the_questions_panel_hides_the_slide_caption(
         page.screenshot(path=str(artifacts / "present-prompt-over-slide-1920-nl.png"))
         page.keyboard.press("Escape")
         assert page.is_visible("#slide-caption")
-    finally:
-        context.close()
