@@ -85,6 +85,7 @@ def place_lanes(
     groups = {
         (h, r): [sizes[i] for i, hr in enumerate(hours) if hr == h and roles[i] == r] for h in span for r in ROLES
     }
+    busy = 2 * max(2.0, median(c for c in crowd.values() if c))  # far busier than a typical hour
     for _ in range(FIT_ROUNDS):  # give each hour the width its stacks can fill at the row's height
         total = sum(shares)
         widths = [s / total * (x1 - x0) for s in shares]
@@ -94,10 +95,10 @@ def place_lanes(
             if crowd[h]
         }
         typical_w = median(wanted.values())
-        # a busy hour may take up to MAX_SHARE typical hours, so it cannot squeeze the rest; and never less
-        # than a typical hour: squeezed, its stack wants less room each round, down to a sliver
+        # a busy hour may take up to MAX_SHARE typical hours, so it cannot squeeze the rest; and one far
+        # busier than most never less than a typical hour: squeezed, its stack wants less each round
         shares = [
-            min(max(wanted[h], typical_w if crowd[h] > 1 else 0), MAX_SHARE * typical_w) if crowd[h]
+            min(max(wanted[h], typical_w if crowd[h] >= busy else 0), MAX_SHARE * typical_w) if crowd[h]
             else EMPTY_HOUR_SHARE * typical_w for h in span
         ]
     edges = [x0 + round(sum(shares[:k]) / sum(shares) * (x1 - x0)) for k in range(len(shares) + 1)]
