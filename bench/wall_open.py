@@ -30,6 +30,19 @@ from app.models import Project  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 
+# frame times while the page turns (a 1.5 s cross-fade): the longest gap between two frames, in ms
+TURN_FRAMES = """turn => new Promise(done => {
+  const stamps = [];
+  const tick = t => { stamps.push(t); if (t - stamps[0] < 1800) requestAnimationFrame(tick); else finish(); };
+  const finish = () => {
+    const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
+    done({frames: gaps.length, longest: Math.max(...gaps), slow: gaps.filter(g => g > 34).length});
+  };
+  requestAnimationFrame(t => { stamps.push(t);
+    if (turn) document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight'}));
+    requestAnimationFrame(tick); });
+})"""
+
 ON_SCREEN_LOADED = """() => {
   const imgs = [...document.querySelectorAll('#wall .wall-page:not(.waiting) img')];
   return imgs.length > 0 && imgs.every(i => i.complete);
@@ -42,7 +55,7 @@ def wall_url(base: str, ctx: Context, project: factories.ProjectRef) -> str:
 
 
 def measure(browser, url: str, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    html_s, open_s, pictures = [], [], []
+    html_s, open_s, pictures, longest, slow, idle_longest = [], [], [], [], [], []
     for _ in range(runs):
         started = time.perf_counter()
         html = httpx.get(url, timeout=60)
@@ -57,9 +70,16 @@ def measure(browser, url: str, runs: int) -> dict[str, float]:  # type: ignore[n
             page.wait_for_timeout(10)
         open_s.append(time.perf_counter() - started)
         pictures.append(len(asked))
+        idle = page.evaluate(TURN_FRAMES, False)  # the same 1.8 s with nothing moving: this machine's noise
+        idle_longest.append(idle["longest"])
+        turn = page.evaluate(TURN_FRAMES, True)
+        longest.append(turn["longest"])
+        slow.append(turn["slow"] / max(1, turn["frames"]))
         context.close()
     return {"html_s": statistics.median(html_s), "html_kb": len(html.content) / 1024,
-            "open_s": statistics.median(open_s), "pictures": statistics.median(pictures)}
+            "open_s": statistics.median(open_s), "pictures": statistics.median(pictures),
+            "turn_longest_ms": statistics.median(longest), "turn_slow_share": statistics.median(slow),
+            "idle_longest_ms": statistics.median(idle_longest)}
 
 
 def main() -> None:
@@ -85,7 +105,9 @@ def main() -> None:
                 ctx.engine.dispose()
             r = results[size]
             print(f"{size:>6} moments: page {r['html_s']:.3f} s, {r['html_kb']:.0f} KB; wall open with its pictures "
-                  f"{r['open_s']:.3f} s; {r['pictures']:.0f} picture requests")
+                  f"{r['open_s']:.3f} s; {r['pictures']:.0f} picture requests; page turn: longest frame "
+                  f"{r['turn_longest_ms']:.0f} ms (idle: {r['idle_longest_ms']:.0f} ms), "
+                  f"{100 * r['turn_slow_share']:.0f} % of frames over 34 ms")
         browser.close()
     small, large = min(results), max(results)
     parts = [f"wall_open_s_{n}={r['open_s']:.3f}" for n, r in results.items()]

@@ -172,6 +172,8 @@
       next.classList.add('waiting');
       next.setAttribute('aria-hidden', 'true');
       wall.appendChild(next);
+      // decoded now, off the main thread, so the turn's first frame does not wait for its pictures
+      next.querySelectorAll('img').forEach(function (img) { if (img.decode) img.decode().catch(function () {}); });
     }
 
     function fitted(box) {
