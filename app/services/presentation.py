@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Moment, Project, Render, utcnow
@@ -101,20 +101,21 @@ def slides(*, session: Session, project: Project, links: Links, language: str) -
     return [slide(m, links, language) for m in sorted(rows, key=day_order_key)]
 
 
-def changed_since_query(*, project_id: int, since: datetime, after_id: int = 0) -> Select[tuple[Moment]]:
-    """Approved moments changed after `since`, or with an id above `after_id` (new uploads, fresh approvals,
-    thumbnails that became ready), oldest change first. Both conditions are index ranges
-    (ix_moments_project_updated, the primary key): a poll costs what changed, not what the project holds."""
-    in_project = Moment.project_id == project_id
-    # a union, not an OR: planners read an OR across two columns as "every row of the project"
-    changed = union(select(Moment.id).where(in_project, Moment.updated_at > since),
-                    select(Moment.id).where(in_project, Moment.id > after_id))
-    return select(Moment).where(Moment.id.in_(changed), Moment.status == "approved").order_by(
-        Moment.updated_at, Moment.id)
+def changed_since_queries(*, project_id: int, since: datetime, after_id: int = 0) -> tuple[Select[tuple[Moment]], ...]:
+    """The live wall's poll as two index ranges: moments changed after `since` (ix_moments_project_updated),
+    and ids above `after_id` (the primary key; the newest id seen, so only rows created since). One query
+    with an OR (or a UNION inside IN) is planned as a scan of every moment on PostgreSQL."""
+    approved = (Moment.project_id == project_id, Moment.status == "approved")
+    return (select(Moment).where(*approved, Moment.updated_at > since),
+            select(Moment).where(*approved, Moment.id > after_id))
 
 
 def changed_since(*, session: Session, project_id: int, since: datetime, after_id: int = 0) -> list[Moment]:
-    return list(session.scalars(changed_since_query(project_id=project_id, since=since, after_id=after_id)))
+    """Approved moments changed after `since`, or with an id above `after_id` (new uploads, fresh approvals,
+    thumbnails that became ready), oldest change first."""
+    found = {m.id: m for query in changed_since_queries(project_id=project_id, since=since, after_id=after_id)
+             for m in session.scalars(query)}
+    return sorted(found.values(), key=lambda m: (m.updated_at, m.id))
 
 
 def newest_id(*, session: Session, project_id: int) -> int:
