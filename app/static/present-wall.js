@@ -126,7 +126,7 @@
     }
 
     function tileEl(t) {
-      var m = t.item;
+      var m = byId[t.item.id] || t.item;  // the latest copy: a thumbnail may have arrived since the layout
       var li = document.createElement('li');
       li.className = 'tile' + (m.id === newestId ? ' newest' : '') + (m.id === freshId ? ' fresh' : '');
       li.id = 'wall-' + m.id;
