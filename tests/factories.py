@@ -103,7 +103,7 @@ WALL_CAPTIONS = ("Ontbijt", "Overdracht op de afdeling met het hele team van de 
                  "", "Wachtkamer", "Koffie", "Zorgverzekeringsaansprakelijkheidsformulierenbehandeling vandaag")
 
 
-def add_shown_moments(ctx: Context, project: ProjectRef, count: int, tmp: Path) -> list[int]:
+def add_shown_moments(ctx: Context, project: ProjectRef, count: int, tmp: Path, *, first: int = 0) -> list[int]:
     """`count` approved moments inserted as rows (fast: no upload, no derive), spread over the project's day,
     in five shapes (portraits among them), each with a tiny thumbnail and preview shared by its shape."""
     from PIL import Image
@@ -121,7 +121,7 @@ def add_shown_moments(ctx: Context, project: ProjectRef, count: int, tmp: Path) 
         assert proj is not None
         start = datetime.combine(proj.day, time(6, 0))
         rows = []
-        for i in range(count):
+        for i in range(first, first + count):
             w, h = WALL_SHAPES[i % len(WALL_SHAPES)]
             digest = hashlib.sha256(f"{project.id}-{i}".encode()).hexdigest()
             key = keys[i % len(keys)]

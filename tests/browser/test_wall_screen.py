@@ -63,9 +63,10 @@ def _opened(browser: Any, url: str, width: int, height: int, locale: str, reduce
         context.close()
 
 
-def _wall_project(live_server: LiveServer, count: int, tmp: Path) -> Callable[[str], tuple[str, str]]:
+def _wall_project(live_server: LiveServer, count: int, tmp: Path,
+                  project: factories.ProjectRef | None = None) -> Callable[[str], tuple[str, str]]:
     """A project with `count` approved moments; gives, per language, its wall's URL and its invite link."""
-    project = factories.make_project(live_server.ctx)
+    project = project or factories.make_project(live_server.ctx)
     factories.add_shown_moments(live_server.ctx, project, count, tmp)
     with live_server.ctx.sessions() as s:
         row = s.get(Project, project.id)
@@ -139,6 +140,27 @@ def test_wall_page_rotation_fetches_only_the_next_page_and_calms_down_for_reduce
             page.wait_for_load_state("networkidle")
             assert len(pictures) - before <= len(shown) + 2  # only the page after this one was fetched now
             page.screenshot(path=str(artifacts / f"wall-page2-{'reduced' if reduced else 'motion'}.png"))
+
+
+def test_a_new_moment_on_a_big_wall_comes_to_the_first_page_highlighted_and_announced(
+    live_server: LiveServer, browser, artifacts: Path, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    project = factories.make_project(live_server.ctx)
+    url = _wall_project(live_server, 500, tmp_path, project)("nl")[0]
+    with _opened(browser, url, 1920, 1080, "nl-NL") as (page, _):
+        for _ in range(2):  # two pages on: the room is looking at older moments
+            page.keyboard.press("ArrowRight")
+            wait_for_js(page, "!document.querySelector('#wall .leaving')")
+        dom_before = page.evaluate("document.querySelectorAll('#wall .tile').length")
+        (new_id,) = factories.add_shown_moments(live_server.ctx, project, 1, tmp_path, first=500)
+        wait_for_js(page, f"!!document.querySelector('#wall .wall-page:not(.waiting) #wall-{new_id}.newest')",
+                    timeout_ms=15000)
+        assert page.evaluate(SHOWN_IDS)[0] == f"wall-{new_id}"  # top left of the first page
+        assert page.text_content("#wall-news").startswith("Nieuw: ")  # type: ignore[union-attr]
+        assert page.evaluate("document.querySelectorAll('#wall .tile').length") <= dom_before + 2
+        assert page.inner_text("#wall-count") == "501"
+        wait_for_js(page, "!document.getAnimations().some(a => a.effect.target.closest('#wall'))")
+        page.screenshot(path=str(artifacts / "wall-500-new-arrival-nl.png"))
 
 
 SLIDE_READY = "document.getElementById('slide-img').complete"
