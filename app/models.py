@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -123,6 +124,8 @@ class Moment(Base):
     # the same bytes are one moment per contributor: another contributor's copy is a moment of its own
     __table_args__ = (
         UniqueConstraint("project_id", "contributor_id", "sha256", name="uq_moment_project_contributor_sha256"),
+        # the live wall polls "what changed in this project since T": a range on this index, never a scan
+        Index("ix_moments_project_updated", "project_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from itertools import count
 from pathlib import Path
 from typing import TypeVar
@@ -95,3 +96,41 @@ def fresh(ctx: Context, model: type[Row], row_id: int) -> Row:
         assert row is not None, f"no {model.__name__} {row_id}"
         s.expunge(row)
         return row
+
+
+WALL_SHAPES = ((4, 3), (3, 4), (16, 9), (9, 16), (1, 1))
+WALL_CAPTIONS = ("Ontbijt", "Overdracht op de afdeling met het hele team van de nachtdienst en de dagdienst samen",
+                 "", "Wachtkamer", "Koffie", "Zorgverzekeringsaansprakelijkheidsformulierenbehandeling vandaag")
+
+
+def add_shown_moments(ctx: Context, project: ProjectRef, count: int, tmp: Path, *, first: int = 0) -> list[int]:
+    """`count` approved moments inserted as rows (fast: no upload, no derive), spread over the project's day,
+    in five shapes (portraits among them), each with a tiny thumbnail and preview shared by its shape."""
+    from PIL import Image
+
+    from app.models import Moment, Project
+    from app.storage import derived_key
+
+    keys = []
+    for n, (w, h) in enumerate(WALL_SHAPES):
+        src = tmp / f"wall-thumb-{n}.jpg"
+        Image.new("RGB", (w * 12, h * 12), (60 + 40 * n, 90 + 25 * n, 200 - 30 * n)).save(src, quality=70)
+        keys.append(ctx.storage.put_file(src, derived_key(f"{n:064x}", "thumb.jpg")))
+    with session_scope(ctx.sessions) as session:
+        proj = session.get(Project, project.id)
+        assert proj is not None
+        start = datetime.combine(proj.day, time(6, 0))
+        rows = []
+        for i in range(first, first + count):
+            w, h = WALL_SHAPES[i % len(WALL_SHAPES)]
+            digest = hashlib.sha256(f"{project.id}-{i}".encode()).hexdigest()
+            key = keys[i % len(keys)]
+            rows.append(Moment(
+                project_id=project.id, storage_key=key, sha256=digest, size_bytes=1000, kind="photo", format="jpeg",
+                mime="image/jpeg", width=w * 100, height=h * 100,
+                captured_local=start + timedelta(seconds=i * 61 % (16 * 3600)),
+                time_source="exif", caption=WALL_CAPTIONS[i % len(WALL_CAPTIONS)], consent_at=datetime(2024, 7, 24),
+                status="approved", derive_status="done", thumb_key=key, preview_key=key))
+        session.add_all(rows)
+        session.flush()
+        return [m.id for m in rows]

@@ -23,7 +23,8 @@ from app.web import page
 
 router = APIRouter(tags=["present"], include_in_schema=False)
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-AfterQuery = Annotated[int, Query(ge=0, le=MAX_DB_ID, description="Only moments with a higher id.")]
+AfterQuery = Annotated[int | None, Query(ge=0, le=MAX_DB_ID,
+                                         description="Only moments with a higher id (default: from now on).")]
 LimitQuery = Annotated[float, Query(gt=0, allow_inf_nan=False, description="Seconds before the stream ends.")]
 
 
@@ -43,7 +44,7 @@ def _show(request: Request, project: Project, links: presentation.Links, session
 
 
 def _stream(request: Request, ctx: CtxDep, session: Session, project: Project, links: presentation.Links,
-            start: str | None, after: int, limit_s: float) -> StreamingResponse:
+            start: str | None, after: int | None, limit_s: float) -> StreamingResponse:
     # the stream opens its own short sessions; the request's goes back to the pool now, not in 5 minutes
     project_id, language = project.id, pick_language(request, project.language)
     presentation.check_cursor(start)  # refused now, as a 422, not half-way through the stream
@@ -65,7 +66,7 @@ def staff_present(project_id: IdPath, request: Request, session: SessionDep, use
 
 @router.get("/staff/projects/{project_id}/present/events")
 def staff_events(project_id: IdPath, request: Request, ctx: CtxDep, session: SessionDep, user: CurrentStaff,
-                 since: str | None = None, after: AfterQuery = 0, limit_s: LimitQuery = 300.0,
+                 since: str | None = None, after: AfterQuery = None, limit_s: LimitQuery = 300.0,
                  last_event_id: str | None = Header(None)) -> StreamingResponse:
     """The live wall's event stream (server-sent events) for staff."""
     project = projects.project_for(session=session, user=user, project_id=project_id)
@@ -100,7 +101,7 @@ def public_present(token: str, request: Request, session: SessionDep, settings: 
 
 @router.get("/p/{token}/events")
 def public_events(token: str, request: Request, ctx: CtxDep, session: SessionDep, since: str | None = None,
-                  after: AfterQuery = 0, limit_s: LimitQuery = 300.0,
+                  after: AfterQuery = None, limit_s: LimitQuery = 300.0,
                   last_event_id: str | None = Header(None)) -> StreamingResponse:
     """The live wall's event stream through the read-only link."""
     project = presentation.project_by_present_token(session=session, token=token)

@@ -5,7 +5,7 @@
   var words = data.words;
   var slides = data.slides.slice();
   var index = 0, playing = false, timer = null, promptIndex = 0, view = 'slides';
-  var SLIDE_MS = 6000, WALL_MAX = 40;
+  var SLIDE_MS = 6000;
   var $ = function (id) { return document.getElementById(id); };
 
   function who(m) {
@@ -47,41 +47,18 @@
     var film = $('film');
     if (film && name !== 'film') film.pause();
     if (name !== 'slides') setPlaying(false);
+    if (name === 'wall') wall.show(); else wall.hide();
   }
+  var resizeTimer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { wall.relayout(); }, 200);
+  });
 
-  // --- live wall -------------------------------------------------------
-  function tile(m) {
-    var li = document.createElement('li');
-    li.id = 'wall-' + m.id;
-    li.dataset.id = m.id;
-    var fig = document.createElement('figure');
-    if (m.thumb) { var img = document.createElement('img'); img.src = m.thumb; img.alt = m.caption || ''; fig.appendChild(img); }
-    else { var ph = document.createElement('div'); ph.className = 'noimg'; fig.appendChild(ph); }
-    var cap = document.createElement('figcaption');
-    var t = document.createElement('strong'); t.textContent = m.time; cap.appendChild(t);
-    if (m.caption) { cap.appendChild(document.createTextNode(' ' + m.caption)); }
-    fig.appendChild(cap);
-    li.appendChild(fig);
-    return li;
-  }
-
-  function addToWall(m, fresh) {
-    var wall = $('wall');
-    var old = $('wall-' + m.id);
-    var el = tile(m);
-    if (old) { if (old.classList.contains('newest')) el.classList.add('newest'); wall.replaceChild(el, old); }
-    else {
-      if (fresh) {
-        wall.querySelectorAll('.newest').forEach(function (n) { n.classList.remove('newest'); });
-        el.classList.add('newest');
-        var badge = document.createElement('span'); badge.className = 'badge-new'; badge.textContent = words['new'];
-        el.appendChild(badge);
-      }
-      wall.insertBefore(el, wall.firstChild);
-      while (wall.children.length > WALL_MAX) wall.removeChild(wall.lastChild);
-    }
-    $('wall-count').textContent = String(slides.length);
-  }
+  // --- live wall (present-wall.js) -------------------------------------
+  var wall = window.DayreelWall.create({wall: $('wall'), card: $('join'), news: $('wall-news'), words: words});
+  wall.load(slides);
+  $('wall-count').textContent = String(slides.length);
 
   function upsertSlide(m) {
     var at = slides.findIndex(function (s) { return s.id === m.id; });
@@ -92,15 +69,14 @@
     return true;
   }
 
-  slides.slice().sort(function (a, b) { return a.id - b.id; }).forEach(function (m) { addToWall(m, false); });
-
   if (window.EventSource) {
     var url = data.events + '?since=' + encodeURIComponent(data.since) + '&after=' + data.after;
     var source = new EventSource(url, {withCredentials: true});
     source.addEventListener('moment', function (e) {
       var m = JSON.parse(e.data);
       var fresh = upsertSlide(m);
-      addToWall(m, fresh);
+      wall.upsert(m, fresh);
+      $('wall-count').textContent = String(slides.length);
       if (view === 'slides' && !playing) showSlide(index);
     });
   }
@@ -162,10 +138,12 @@
     var film = $('film');
     switch (e.key) {
       case 'ArrowRight': case 'PageDown':
-        if (!prompt.hidden) showPrompt(promptIndex + 1); else if (view === 'slides') showSlide(index + 1); else return;
+        if (!prompt.hidden) showPrompt(promptIndex + 1); else if (view === 'slides') showSlide(index + 1);
+        else if (view === 'wall') wall.step(1); else return;
         break;
       case 'ArrowLeft': case 'PageUp':
-        if (!prompt.hidden) showPrompt(promptIndex - 1); else if (view === 'slides') showSlide(index - 1); else return;
+        if (!prompt.hidden) showPrompt(promptIndex - 1); else if (view === 'slides') showSlide(index - 1);
+        else if (view === 'wall') wall.step(-1); else return;
         break;
       case ' ':
         if (view === 'film' && film) { if (film.paused) film.play(); else film.pause(); }
@@ -196,7 +174,7 @@
 
   var start = new URLSearchParams(location.search).get('view');
   setView(['slides', 'wall', 'collage', 'film'].indexOf(start) >= 0 ? start : 'slides');
-  showSlide(0);
+  if (view === 'slides') showSlide(0);  // the wall alone fetches no slide picture
   showPrompt(0);
   if (new URLSearchParams(location.search).get('prompt')) togglePrompt(true);
   $('stage').focus();

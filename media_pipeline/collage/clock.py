@@ -136,15 +136,15 @@ def place_clock(
     n = len(sizes)
     least = min(canvas) * MIN_TILE
     box, placements = _place_each(sizes, seconds, canvas, dial, gutter, reserve)
-    per = 1
+    per, runs = 1, _runs(seconds)
     while (box < least or not placements) and per < n:
         per = min(n, per * 2)
-        groups = _groups(seconds, per)
+        groups = _groups(runs, per)
         lead = [g[0] for g in groups]
         box, placed = _place_each([sizes[i] for i in lead], [seconds[i] for i in lead], canvas, dial, gutter,
                                   reserve)
         placements = [Placement(lead[p.index], p.rect, p.crop, p.leader, tuple(groups[p.index][1:])) for p in placed]
-        if len(groups) == 1 or all(len(g) < per for g in groups):
+        if len(groups) == 1 or all(len(run) <= per for run in runs):
             break  # the span limit keeps groups from growing: this is as stacked as honest gets
     if placements:
         return placements
@@ -152,35 +152,24 @@ def place_clock(
     return [Placement(i, (round(cx), round(cy), 1, 1), (0.0, 0.0, 1.0, 1.0)) for i in range(n)]
 
 
-def legible_count(
-    prefix: Callable[[int], tuple[list[tuple[int, int]], list[float]]],
-    most: int,
-    canvas: tuple[int, int],
-    dial: ClockDial,
-    gutter: int,
-    reserve: int = 0,
-) -> int:
-    """The most moments, at most `most`, whose tiles are all at least MIN_TILE without stacking; `prefix(k)`
-    gives the sizes and times (time order) of the first k of a fair order. A few layouts, not a search of all."""
-    least = min(canvas) * MIN_TILE
-    count = most
-    while count > 1:
-        box, placed = _place_each(*prefix(count), canvas, dial, gutter, reserve)
-        if placed and box >= least:
-            break
-        # tile area shrinks about as 1/count: aim at the count whose tiles would just be large enough
-        count = max(1, min(count - 1, int(count * (box / least) ** 2)))
-    return count
-
-
-def _groups(seconds: Sequence[float], per: int) -> list[list[int]]:
-    """Consecutive moments (time order) in groups of at most `per` spanning at most STACK_SPAN_S."""
-    groups: list[list[int]] = []
+    box, placements = _place_each(sizes, seconds, canvas, dial, gutter, reserve)
+    per, runs = 1, _runs(seconds)
     for i, sec in enumerate(seconds):
-        if groups and len(groups[-1]) < per and sec - seconds[groups[-1][0]] <= STACK_SPAN_S:
-            groups[-1].append(i)
+        if runs and sec - seconds[runs[-1][0]] <= STACK_SPAN_S:
+            runs[-1].append(i)
         else:
-            groups.append([i])
+            runs.append([i])
+    return runs
+
+
+def _groups(runs: Sequence[list[int]], per: int) -> list[list[int]]:
+    """Each run cut into the fewest stacks of at most `per`, as even as can be: 50 moments by 8 make
+    7 + 7 + 7 + 7 + 7 + 7 + 8, never six "+7" stacks and a lone "+1"."""
+    groups: list[list[int]] = []
+    for run in runs:
+        k = -(-len(run) // per)
+        cuts = [round(j * len(run) / k) for j in range(k + 1)]
+        groups += [run[a:b] for a, b in itertools.pairwise(cuts)]
     return groups
 
 

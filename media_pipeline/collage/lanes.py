@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import colorsys
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from statistics import median
 
 from PIL import Image, ImageDraw
@@ -85,6 +85,7 @@ def place_lanes(
     groups = {
         (h, r): [sizes[i] for i, hr in enumerate(hours) if hr == h and roles[i] == r] for h in span for r in ROLES
     }
+    busy = 2 * max(2.0, median(c for c in crowd.values() if c))  # far busier than a typical hour
     for _ in range(FIT_ROUNDS):  # give each hour the width its stacks can fill at the row's height
         total = sum(shares)
         widths = [s / total * (x1 - x0) for s in shares]
@@ -94,8 +95,12 @@ def place_lanes(
             if crowd[h]
         }
         typical_w = median(wanted.values())
-        # a busy hour may take up to MAX_SHARE typical hours, so it cannot squeeze the rest
-        shares = [min(wanted[h], MAX_SHARE * typical_w) if crowd[h] else EMPTY_HOUR_SHARE * typical_w for h in span]
+        # a busy hour may take up to MAX_SHARE typical hours, so it cannot squeeze the rest; and one far
+        # busier than most never less than a typical hour: squeezed, its stack wants less each round
+        shares = [
+            min(max(wanted[h], typical_w if crowd[h] >= busy else 0), MAX_SHARE * typical_w) if crowd[h]
+            else EMPTY_HOUR_SHARE * typical_w for h in span
+        ]
     edges = [x0 + round(sum(shares[:k]) / sum(shares) * (x1 - x0)) for k in range(len(shares) + 1)]
     columns = tuple((h, edges[k], edges[k + 1] - edges[k]) for k, h in enumerate(span))
 
@@ -115,13 +120,14 @@ def place_lanes(
 
     typical = (median(p.rect[2] for p in placements), median(p.rect[3] for p in placements))
     empty = [_placeholder(cell, typical, up) for cell, up in empty_cells]
-    # an hour's label must fit across its column (upright), or along it when the page is turned
-    fits = (
-        (lambda text, cw: tick_px * 1.3 <= cw - gutter)
-        if vertical
-        else (lambda text, cw: bold.getlength(text) <= cw - gutter)
-    )
-    ticks = tuple(tick for tick in (_tick(h, cx, cw, fits) for h, cx, cw in columns) if tick)
+    # every hour reads "13:00", never "13" beside "14:00": the labels shrink together (to a floor) to fit
+    # across the narrow columns; a column still too narrow goes unlabelled. A turned page runs them along.
+    label_px = tick_px if vertical else _label_px(tick_px, min(cw for _, _, cw in columns) - gutter)
+    label = font(label_px, "bold")
+    def fits(cw: int) -> bool:
+        return tick_px * 1.3 <= cw - gutter if vertical else label.getlength("00:00") <= cw - gutter
+
+    ticks = tuple((cx + cw // 2, f"{h % 24:02d}:00") for h, cx, cw in columns if fits(cw))
     if vertical:
         placements = [
             Placement(p.index, _turn(p.rect), (p.crop[1], p.crop[0], p.crop[3], p.crop[2])) for p in placements
@@ -132,7 +138,7 @@ def place_lanes(
         band=band,
         columns=columns,
         ticks=ticks,
-        tick_font_px=tick_px,
+        tick_font_px=label_px,
         header_font_px=header_px,
         rows=tuple(rows),
         empty=tuple(empty),
@@ -220,12 +226,12 @@ def _placeholder(cell: Rect, typical: tuple[float, float], down: bool) -> Rect:
     return (x + (w - pw) // 2, y + h - ph if down else y, pw, ph)
 
 
-def _tick(hour: int, x: int, w: int, fits: Callable[[str, int], bool]) -> tuple[int, str] | None:
-    """The column's hour label: "07:00", or "07" in a narrow column, or none when even that won't fit."""
-    for text in (f"{hour % 24:02d}:00", f"{hour % 24:02d}"):
-        if fits(text, w):
-            return (x + w // 2, text)
-    return None
+def _label_px(px: int, room: int) -> int:
+    """The largest size from `px` down to 70 % of it at which "00:00" is at most `room` wide."""
+    floor = max(6, round(px * 0.7))
+    while px > floor and font(px, "bold").getlength("00:00") > room:
+        px -= 1
+    return px
 
 
 def lane_colour(role: str, accent: RGB) -> RGB:

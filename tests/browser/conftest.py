@@ -38,8 +38,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(ctx: Context) -> Iterator[LiveServer]:
-    """The real app on `ctx` served by uvicorn in a thread (jobs run inline) until the block ends."""
+def serving(ctx: Context) -> Iterator[str]:
+    """The real app on `ctx` served by uvicorn in a thread on a free loopback port; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(ctx=ctx), host="127.0.0.1", port=port, log_level="warning"))
     server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  (not the main thread)
@@ -56,10 +56,17 @@ def serve(ctx: Context) -> Iterator[LiveServer]:
         assert time.monotonic() < deadline, "live server did not start"
         time.sleep(0.05)
     try:
-        yield LiveServer(url=url, ctx=ctx)
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serve(ctx: Context) -> Iterator[LiveServer]:
+    """The real app on `ctx` served by uvicorn in a thread (jobs run inline) until the block ends."""
+    with serving(ctx) as url:
+        yield LiveServer(url=url, ctx=ctx)
 
 
 @pytest.fixture

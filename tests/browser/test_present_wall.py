@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.models import Project, WorkshopNote
 from tests import factories
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, wait_for_js
 from tests.browser.test_staff_flow import sign_in, upload
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,10 @@ def test_live_wall_shows_a_new_upload_and_notes_are_saved(
         new_id = upload(live_server, project.invite_token, tmp_path, 11, "Net binnen!", "customer", "blue")
         page.wait_for_selector(f"#wall-{new_id}.newest", timeout=10000)
         assert page.locator("#wall li").first.get_attribute("id") == f"wall-{new_id}"
+        assert "Net binnen!" in (page.text_content("#wall-news") or "")  # told to screen readers, politely
+        assert page.get_attribute("#wall-news", "aria-live") == "polite"
         page.wait_for_selector(f"#wall-{new_id} img", timeout=10000)
+        wait_for_js(page, "!document.getAnimations().some(a => a.effect.target.closest('#wall'))")  # faded in
         page.screenshot(path=str(artifacts / "present-wall-1920.png"))
 
         page.keyboard.press("p")

@@ -293,3 +293,27 @@ def test_labels_on_tiles_are_drawn(tmp_path: Path, solid_day) -> None:
         lx, ly, lw, lh = tile.label.rect
         strip = img.convert("RGB").crop((lx, ly, lx + lw, ly + lh))
         assert max(sum(p) for p in pixels(strip)) > 700  # white time text
+
+
+def _by_hours(hours: list[int]) -> list[Moment]:
+    return [Moment(id=f"h{i:03d}", key=f"h{i:03d}.png", kind="photo", width=64, height=48,
+                   local_time=DAY + timedelta(hours=h, minutes=7 * i % 60), caption=f"Moment {i}",
+                   role=("customer", "employee")[i % 2], contributor=f"c{i % 5}")  # type: ignore[arg-type]
+            for i, h in enumerate(hours)]
+
+
+GAPPY = [6, 9, 13, 13, 13, 17, 22, 23]  # long empty stretches: narrow columns between wide ones
+BUSY_ONE = [6, 8, 13, 22] + [13] * 30 + [9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21] * 2  # a crowded 13:00
+
+
+@pytest.mark.parametrize("hours", [GAPPY, BUSY_ONE], ids=["gaps", "busy-hour"])
+@pytest.mark.parametrize("size", ["480x270", "1920x1080", "900x640"])
+def test_every_hour_label_reads_the_same_way_and_a_busy_hour_keeps_its_column(hours: list[int], size: str) -> None:
+    """Narrow columns shrink the labels together: "07:00" beside "08:00", never "07"; a busy hour is never
+    squeezed to a sliver (it was: 13 px at 1920x1080, its label gone)."""
+    lanes = frame(lanes_plan(moments=_by_hours(hours), size=size))
+    texts = [text for _, text in lanes.ticks]
+    assert all(len(t) == 5 and t.endswith(":00") for t in texts), texts
+    assert "13:00" in texts
+    widths = {hour: w for hour, _, w in lanes.columns}
+    assert widths[13] >= min(w for h, w in widths.items() if h in hours), widths

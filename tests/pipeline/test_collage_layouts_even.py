@@ -159,3 +159,9 @@ def test_every_caption_box_inside_its_tile_with_whole_words(layout: str, count: 
     for tile in plan(layout, count, size=size).tiles:
         if tile.label is not None:
             assert label_text_inside(tile) and whole_words(tile), (layout, tile.rect, tile.label)
+
+
+def test_clock_stacks_share_a_crowded_time_evenly() -> None:
+    """50 moments in 10 minutes: stacks of (nearly) one size, not six "+7" and a lone "+1"."""
+    counts = [1 + len(t.stacked) for t in plan("clock", 50, within_minutes=10).tiles]
+    assert sum(counts) == 50 and max(counts) - min(counts) <= 1, counts
