@@ -226,7 +226,7 @@ def extract_themes(moments: Sequence[Moment], language: str, *, max_themes: int 
     vocab = {key: _vocabulary(key, [terms[mid].stems for mid in members[key]]) for key in chosen}
     for m in captioned:
         if m.id not in assigned:
-            home = best_theme(terms[m.id].stems, [(key, vocab[key]) for key in chosen])
+            home = best_theme(terms[m.id].stems, [(key, key.split(), vocab[key]) for key in chosen])
             if home is not None:
                 assigned[m.id] = home
                 members[home].append(m.id)
@@ -246,15 +246,19 @@ def _vocabulary(key: str, member_stems: Sequence[frozenset[str]]) -> tuple[str, 
     return tuple(sorted(set(key.split()) | {s for s, n in counts.items() if n >= 2}))
 
 
-def best_theme(stems: frozenset[str], themes: Sequence[tuple[str, Sequence[str]]]) -> str | None:
-    """The key of the theme whose terms share most of `stems` (its key phrase counts triple); None if none."""
+def best_theme(stems: frozenset[str], themes: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> str | None:
+    """The id of the theme sharing most of `stems`; None if none shares any.
+
+    `themes` are (id, own stems, vocabulary) in order of preference: a word of the theme's own key phrase
+    (or name) counts triple, any other word of its vocabulary once; a tie goes to the earlier theme.
+    """
     best: tuple[float, int] | None = None
     found = None
-    for index, (key, vocab) in enumerate(themes):
-        own = set(key.split())
+    for index, (ident, own_terms, vocab) in enumerate(themes):
+        own = set(own_terms)
         score = 3 * len(stems & own) + len(stems & (set(vocab) - own))
         if score > 0 and (best is None or (score, -index) > best):
-            best, found = (score, -index), key
+            best, found = (score, -index), ident
     return found
 
 
@@ -263,16 +267,21 @@ def _name(surfaces: Counter[str], tag: bool) -> str:
     return f"#{text.replace(' ', '')}" if tag else text[:1].upper() + text[1:]
 
 
-def suggest_for_themes(new_moments: Sequence[Moment], themes: Sequence[tuple[str, Sequence[str]]],
-                       language: str) -> dict[str, str]:
-    """New moments matched to existing themes: moment id -> theme key, for those sharing a theme's words.
+def name_terms(name: str, language: str) -> tuple[str, ...]:
+    """The stems of a theme's name (a staff member's rename or a theme added by hand), in both spellings."""
+    return tuple(sorted(caption_terms(name, language).stems))
 
-    `themes` are (key, terms) in the staff's order; nothing else about them changes.
+
+def suggest_for_themes(new_moments: Sequence[Moment], themes: Sequence[tuple[str, Sequence[str], Sequence[str]]],
+                       language: str) -> dict[str, str]:
+    """New moments matched to existing themes: moment id -> theme id, for those sharing a theme's words.
+
+    `themes` are (id, own stems, vocabulary) in the staff's order; nothing about them changes.
     """
     found: dict[str, str] = {}
     for m in _time_order(new_moments):
         t = caption_terms(m.caption, language)
-        key = best_theme(t.stems | {k for k in t.tags}, themes)
-        if key is not None:
-            found[m.id] = key
+        ident = best_theme(t.stems | t.tags, themes)
+        if ident is not None:
+            found[m.id] = ident
     return found

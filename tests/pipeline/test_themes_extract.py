@@ -97,7 +97,7 @@ def test_new_moments_are_suggested_for_existing_themes_only() -> None:
         ("18:30", "Koffie to go", 4, "customer"),
         ("19:00", "Zonsondergang aan zee", 5, ""),
     ]))]
-    found = suggest_for_themes(new, [(t.key, t.terms) for t in themes], "nl")
+    found = suggest_for_themes(new, [(t.key, t.key.split(), t.terms) for t in themes], "nl")
     assert found == {"n0": "wachtrij", "n1": "koffie"}
 
 
