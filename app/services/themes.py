@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -187,6 +188,30 @@ def map_moments(view: ThemesView, *, small: bool = False) -> list[PipelineMoment
             p = to_pipeline(m)
             out.append(replace(p, preview_key=m.thumb_key or m.preview_key) if small else p)
     return out
+
+
+def ensure_extracted(*, session: Session, project: Project) -> None:
+    """Themes are found on first look: a project without any gets its first extraction now."""
+    if not _themes(session, project):
+        run_extraction(session=session, project=project)
+
+
+def map_inputs(*, session: Session, project: Project, scope: str | None = None,
+               small: bool = False) -> tuple[list[extract.Theme], list[PipelineMoment]]:
+    """The staff's themes and their moments for the map (extracted first when the project has none yet)."""
+    ensure_extracted(session=session, project=project)
+    view = themes_view(session=session, project=project, scope=scope)
+    return pipeline_themes(view), map_moments(view, small=small)
+
+
+def themes_json(*, session: Session, project: Project) -> dict[str, Any]:
+    ensure_extracted(session=session, project=project)
+    view = themes_view(session=session, project=project)
+    return {
+        "themes": [{**t.figures.to_dict(), "id": t.id, "origin": t.origin,
+                    "suggested": [str(m.id) for m in t.suggested]} for t in view.themes],
+        "unthemed": [str(m.id) for m in view.unthemed],
+    }
 
 
 # --- staff edits ------------------------------------------------------------------------------------

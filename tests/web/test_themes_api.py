@@ -1,0 +1,39 @@
+"""The themes map as a render kind through the API, and the themes as JSON."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from app.context import Context
+from tests import factories
+from tests.pipeline.themes_data import DUTCH
+from tests.services.theme_day import add_moments
+
+
+def test_theme_map_render(client: TestClient, ctx: Context, staff: factories.StaffUser,
+                          project: factories.ProjectRef, tmp_path: Path) -> None:
+    add_moments(ctx, project, DUTCH, tmp_path / "day", language="nl")
+    queued = client.post(f"/api/projects/{project.id}/theme-maps", headers=staff.headers,
+                         json={"size": "640x360", "photos": 2})
+    assert queued.status_code == 202, queued.text
+    render = client.get(f"/api/renders/{queued.json()['id']}", headers=staff.headers).json()
+    assert render["status"] == "done", render
+    file = client.get(f"/api/renders/{render['id']}/file", headers=staff.headers)
+    assert file.headers["content-type"] == "image/png"
+    with Image.open(io.BytesIO(file.content)) as img:
+        assert img.size == (640, 360)
+    listed = client.get(f"/api/projects/{project.id}/themes", headers=staff.headers).json()
+    names = {t["name"]: len(t["moment_ids"]) for t in listed["themes"]}
+    assert names == {"Wachtrij": 3, "Koffie": 3, "Lunch": 2, "Parkeerplaats": 2, "#service": 2}
+
+
+def test_theme_map_refuses_bad_options(client: TestClient, staff: factories.StaffUser,
+                                       project: factories.ProjectRef) -> None:
+    bad = client.post(f"/api/projects/{project.id}/theme-maps", headers=staff.headers, json={"photos": 9})
+    assert bad.status_code == 422 and "2 to 4 photos" in bad.text
+    svg = client.post(f"/api/projects/{project.id}/theme-maps", headers=staff.headers, json={"format": "gif"})
+    assert svg.status_code == 422 and "png, jpg, svg or pdf" in svg.text
