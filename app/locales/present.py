@@ -1,4 +1,9 @@
 MESSAGES: dict[str, dict[str, str]] = {
+    "present.themes": {"en": "Themes", "nl": "Thema's"},
+    "present.themes_alt": {"en": "Themes map of {title}", "nl": "Themakaart van {title}"},
+    "present.no_themes": {"en": "No themes yet.", "nl": "Nog geen thema's."},
+    "present.theme_keys": {"en": "← → step through the theme · Esc back to the map",
+                           "nl": "← → door het thema bladeren · Esc terug naar de kaart"},
     "present.slides": {"en": "Moments", "nl": "Momenten"},
     "present.slideshow": {"en": "slideshow", "nl": "diavoorstelling"},
     "present.wall": {"en": "Live wall", "nl": "Live muur"},

@@ -7,8 +7,11 @@ theme staff removed, never renames one. Staff rename, merge, split, remove, move
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -18,7 +21,11 @@ from app.models import Moment, Project, Theme, ThemeMember
 from app.services.curation import moments_in_day_order, to_pipeline
 from app.services.errors import Invalid, NotFound
 from app.services.ingest import SCOPES
+from app.storage.base import Storage
 from media_pipeline.themes import extract
+from media_pipeline.themes.draw import render_theme_map
+from media_pipeline.themes.map import build_theme_map_plan
+from media_pipeline.themes.options import ThemeMapOptions
 from media_pipeline.types import Moment as PipelineMoment
 
 MAX_NAME_CHARS = 120
@@ -212,6 +219,62 @@ def themes_json(*, session: Session, project: Project) -> dict[str, Any]:
                     "suggested": [str(m.id) for m in t.suggested]} for t in view.themes],
         "unthemed": [str(m.id) for m in view.unthemed],
     }
+
+
+def live_map_png(*, session: Session, storage: Storage, project: Project, width: int = 1600,
+                 height: int = 900) -> bytes:
+    """The themes map as staff left it, drawn now from thumbnails (small, quick) for the staff page."""
+    found, themed = map_inputs(session=session, project=project, small=True)
+    from app.services.rendering import project_info  # rendering imports this module
+
+    plan = build_theme_map_plan(found, themed, project_info(project),
+                                ThemeMapOptions(width=width, height=height, photos=3))
+    with tempfile.TemporaryDirectory(dir=storage.temp_dir()) as work:
+        out = render_theme_map(plan, Path(work) / "map.png", resolve=storage.path)
+        return out.read_bytes()
+
+
+def staff_values(*, session: Session, project: Project) -> dict[str, Any]:
+    """What the staff themes page shows: themes with their moments and suggestions, the unthemed, candidates."""
+    ensure_extracted(session=session, project=project)
+    view = themes_view(session=session, project=project)
+
+    def card(m: Moment) -> dict[str, Any]:
+        return {"id": m.id, "time": m.captured_local.strftime("%H:%M"), "caption": m.caption, "mood": m.mood,
+                "role": m.role,
+                "thumb": f"/media/moments/{m.id}/{m.sha256[:16]}/thumb" if m.thumb_key else None}
+
+    return {
+        "themes": [{"id": t.id, "name": t.name, "origin": t.origin, "figures": t.figures,
+                    "moments": [card(m) for m in t.moments], "suggested": [card(m) for m in t.suggested]}
+                   for t in view.themes],
+        "unthemed": [card(m) for m in view.unthemed],
+        "candidates": [{"name": c.name, "moment_ids": c.moment_ids} for c in view.candidates],
+        "suggestion_count": view.suggestion_count,
+        "map_digest": _digest(view),
+    }
+
+
+def present_values(*, session: Session, project: Project, map_url: str, render_url: str | None) -> dict[str, Any]:
+    """The themes for presentation mode: names, figures and moment ids (the slides give the pictures), and
+    the map to show: the newest finished themes map picture when there is one, else the live one."""
+    from app.models import Render
+
+    view = themes_view(session=session, project=project)
+    done = session.scalars(select(Render).where(Render.project_id == project.id, Render.kind == "themes",
+                                                Render.status == "done").order_by(Render.id.desc()))
+    newest = next((r for r in done if r.options.get("format") in ("png", "jpg")), None)  # a picture, not a file
+    return {"themes_data": {
+        "map": render_url.format(id=newest.id) if newest is not None and render_url else f"{map_url}?v={_digest(view)}",
+        "themes": [{"name": t.name, "mood": t.figures.mean_mood, "moments": [m.id for m in t.moments]}
+                   for t in view.themes if t.moments],
+    }}
+
+
+def _digest(view: ThemesView) -> str:
+    """Changes whenever the map would: the live image's URL carries it, so browsers fetch a new one."""
+    text = repr([(t.id, t.name, [(m.id, m.updated_at) for m in t.moments]) for t in view.themes])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # --- staff edits ------------------------------------------------------------------------------------

@@ -37,3 +37,34 @@ def test_theme_map_refuses_bad_options(client: TestClient, staff: factories.Staf
     assert bad.status_code == 422 and "2 to 4 photos" in bad.text
     svg = client.post(f"/api/projects/{project.id}/theme-maps", headers=staff.headers, json={"format": "gif"})
     assert svg.status_code == 422 and "png, jpg, svg or pdf" in svg.text
+
+
+def test_staff_themes_page_edits_beside_the_live_map(client: TestClient, ctx: Context, staff: factories.StaffUser,
+                                                     project: factories.ProjectRef, tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    from tests.web.test_staff_pages import sign_in
+
+    ids = add_moments(ctx, project, DUTCH, tmp_path / "day", language="nl")
+    csrf = sign_in(client, staff)
+    html = BeautifulSoup(client.get(f"/staff/projects/{project.id}/themes").text, "html.parser")
+    assert html.select_one("nav.tabs a[aria-current=page]").get_text() in ("Themes", "Thema's")
+    summaries = [s.strong.get_text() for s in html.select("details.theme summary")]
+    assert summaries == ["Koffie", "Wachtrij", "Lunch", "Parkeerplaats", "#service"]  # largest first
+    image = client.get(html.select_one(".themes-map img")["src"])
+    assert image.headers["content-type"] == "image/png"
+    with Image.open(io.BytesIO(image.content)) as img:
+        assert img.size == (1600, 900)
+
+    koffie = html.select("details.theme")[0]["id"].removeprefix("theme-")
+    moved = client.post(f"/staff/projects/{project.id}/themes/{koffie}/rename",
+                        data={"csrf": csrf, "name": "Koffie & thee"}, follow_redirects=False)
+    assert moved.status_code == 303
+    client.post(f"/staff/projects/{project.id}/themes/move",
+                data={"csrf": csrf, "moment_id": ids[0], "theme_id": koffie})
+    client.post(f"/staff/projects/{project.id}/themes/extract", data={"csrf": csrf})
+    listed = client.get(f"/api/projects/{project.id}/themes", headers=staff.headers).json()
+    by_name = {t["name"]: t["moment_ids"] for t in listed["themes"]}
+    assert by_name["Koffie & thee"] == [str(ids[0]), *map(str, ids[3:6])]
+    refused = client.post(f"/staff/projects/{project.id}/themes/{koffie}/rename", data={"csrf": "wrong", "name": "x"})
+    assert refused.status_code == 403
