@@ -156,6 +156,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "film.chapters": {"en": "Chapters", "nl": "Hoofdstukken"},
     "film.chapters.parts": {"en": "Parts of the day", "nl": "Dagdelen"},
     "film.chapters.hours": {"en": "Every hour", "nl": "Elk uur"},
+    "film.chapters.themes": {"en": "Themes (each chapter a theme)", "nl": "Thema's (elk hoofdstuk een thema)"},
     "film.chapters.none": {"en": "None", "nl": "Geen"},
     "film.ordering": {"en": "Order", "nl": "Volgorde"},
     "film.ordering.time-of-day": {"en": "One day (time of day)", "nl": "Eén dag (tijd van de dag)"},

@@ -322,11 +322,21 @@ def plan_render(session: Session, render: Render) -> Any:
     moments = [to_pipeline(m) for m in approved_moments(session, render.project)]
     info = project_info(render.project)
     if render.kind == "film":
-        return build_film_plan(moments, info, FilmOptions.from_dict(render.options))
+        options = FilmOptions.from_dict(render.options)
+        return build_film_plan(moments, info, options, film_themes(session, render.project, options))
     if render.kind == "themes":
         found, themed = themes.map_inputs(session=session, project=render.project)
         return build_theme_map_plan(found, themed, info, ThemeMapOptions.from_dict(render.options))
     return build_collage_plan(moments, info, CollageOptions.from_dict(render.options))
+
+
+def film_themes(session: Session, project: Project, options: FilmOptions) -> list[tuple[str, tuple[str, ...]]]:
+    """The staff's themes as (name, moment ids) when the film's chapters are by theme; else none are needed."""
+    if options.chapters != "themes":
+        return []
+    themes.ensure_extracted(session=session, project=project)
+    view = themes.themes_view(session=session, project=project)
+    return [(t.name, t.moment_ids) for t in themes.pipeline_themes(view)]
 
 
 def _cancel_requested(session: Session, render_id: int) -> bool:

@@ -118,3 +118,13 @@ def test_consent_scope_narrows_what_is_shown(ctx: Context, project: factories.Pr
         view = themes.themes_view(session=session, project=session.get(Project, project.id),  # type: ignore[arg-type]
                                   scope="organisation")
         assert {t.name: [m.id for m in t.moments] for t in view.themes if t.moments} == {"Koffie": public}
+
+
+def test_film_chapters_by_the_staffs_themes(ctx: Context, project: factories.ProjectRef, day: list[int]) -> None:
+    from app.services import builder
+
+    ids = {t.name: t.id for t in _view(ctx, project).themes}
+    _do(ctx, project, themes.rename_theme, theme_id=ids["Wachtrij"], name="Wachten")
+    preview = _do(ctx, project, builder.film_plan_preview, options={"chapters": "themes", "size": "320x180"})
+    titles = [c["title"] for c in preview["chapters"]]
+    assert titles[1:-1] == ["Koffie", "Wachten", "Lunch", "Parkeerplaats", "#service", "Overige momenten"]
