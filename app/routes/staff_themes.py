@@ -27,10 +27,11 @@ def themes_page(project_id: IdPath, request: Request, session: SessionDep, user:
 
 @router.get("/projects/{project_id}/themes/map.png")
 def live_map(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-             storage: StorageDep) -> Response:
-    """The themes map as staff left it, drawn now (small, from thumbnails)."""
+             storage: StorageDep, scope: str | None = None) -> Response:
+    """The themes map as staff left it, drawn now (small, from thumbnails); `scope` narrows it by consent."""
     user, project = member_project(request, session, user, project_id)
-    return Response(themes.live_map_png(session=session, storage=storage, project=project), media_type="image/png",
+    png = themes.live_map_png(session=session, storage=storage, project=project, scope=scope)
+    return Response(png, media_type="image/png",
                     headers={"Cache-Control": "private, max-age=300"})
 
 

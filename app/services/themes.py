@@ -222,9 +222,12 @@ def themes_json(*, session: Session, project: Project) -> dict[str, Any]:
 
 
 def live_map_png(*, session: Session, storage: Storage, project: Project, width: int = 1600,
-                 height: int = 900) -> bytes:
-    """The themes map as staff left it, drawn now from thumbnails (small, quick) for the staff page."""
-    found, themed = map_inputs(session=session, project=project, small=True)
+                 height: int = 900, scope: str | None = None) -> bytes:
+    """The themes map as staff left it, drawn now from thumbnails (small, quick) for the staff page; with
+    `scope`, only moments whose consent allows it."""
+    if scope is not None and scope not in SCOPES:
+        raise Invalid(f"the consent scope is one of {', '.join(SCOPES)}")
+    found, themed = map_inputs(session=session, project=project, small=True, scope=scope)
     from app.services.rendering import project_info  # rendering imports this module
 
     plan = build_theme_map_plan(found, themed, project_info(project),

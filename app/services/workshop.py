@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Project, User, WorkshopNote
+from app.models import Project, User, WorkshopAction, WorkshopNote
 from app.services.errors import Invalid, NotFound
 
 # "look / think / do / be differently", then what stays, changes and grows
@@ -78,3 +80,53 @@ def delete_note(*, session: Session, project: Project, note_id: int) -> None:
 def note_dict(note: WorkshopNote) -> dict[str, object]:
     return {"id": note.id, "prompt": note.prompt, "body": note.body,
             "created_at": note.created_at.strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+MAX_ACTION_CHARS, MAX_OWNER_CHARS = 1000, 120
+
+
+def add_action(*, session: Session, project: Project, text: str, owner: str = "", due: str = "",
+               user: User | None = None) -> WorkshopAction:
+    """What the room decided to do, who owns it and by when (`due` as YYYY-MM-DD, or empty)."""
+    text, owner = " ".join(text.split()), " ".join(owner.split())
+    if not text:
+        raise Invalid("the action is empty")
+    if len(text) > MAX_ACTION_CHARS or len(owner) > MAX_OWNER_CHARS:
+        raise Invalid(f"an action may be at most {MAX_ACTION_CHARS} characters, its owner {MAX_OWNER_CHARS}")
+    try:
+        when = date.fromisoformat(due.strip()) if due.strip() else None
+    except ValueError:
+        raise Invalid("the date must look like 2026-04-01") from None
+    action = WorkshopAction(project_id=project.id, text=text, owner=owner, due=when,
+                            created_by_id=user.id if user else None)
+    session.add(action)
+    session.flush()
+    return action
+
+
+def actions_of(*, session: Session, project: Project) -> list[WorkshopAction]:
+    return list(session.scalars(
+        select(WorkshopAction).where(WorkshopAction.project_id == project.id).order_by(WorkshopAction.id)
+    ))
+
+
+def delete_action(*, session: Session, project: Project, action_id: int) -> None:
+    action = session.get(WorkshopAction, action_id)
+    if action is None or action.project_id != project.id:
+        raise NotFound("no such action")
+    session.delete(action)
+    session.flush()
+
+
+def action_dict(action: WorkshopAction) -> dict[str, object]:
+    return {"id": action.id, "text": action.text, "owner": action.owner,
+            "due": action.due.isoformat() if action.due else ""}
+
+
+def notes_by_prompt(*, session: Session, project: Project) -> list[tuple[str, list[str]]]:
+    """The room's notes grouped under the prompt they answered: the project's prompts in order, then others."""
+    groups: dict[str, list[str]] = {}
+    for note in notes_of(session=session, project=project):
+        groups.setdefault(note.prompt, []).append(note.body)
+    order = [p for p in prompts_of(project) if p in groups] + [p for p in groups if p not in prompts_of(project)]
+    return [(p, groups[p]) for p in order]

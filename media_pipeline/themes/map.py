@@ -214,7 +214,8 @@ def build_theme_map_plan(themes: Sequence[Theme], moments: Sequence[Moment], pro
         raise PlanError("There are no themes with moments to put on the map yet.")
     language = options.language or project.language
     width, height = options.size_px
-    light = options.format in ("pdf", "svg") or options.paper is not None
+    light = options.light if options.light is not None else (options.format in ("pdf", "svg")
+                                                             or options.paper is not None)
     background, card, ink, muted = (
         ((250, 249, 246), (255, 255, 255), (28, 28, 30), (105, 105, 108)) if light
         else ((18, 18, 20), (36, 36, 40), (240, 240, 236), (170, 170, 170))

@@ -34,6 +34,7 @@ class ThemeMapOptions:
     photos: int = 3  # per branch, 2-4 (fewer when a theme has fewer moments)
     quotes: bool = True
     language: str | None = None  # None: the project's
+    light: bool | None = None  # None: light for print (pdf, svg, paper), dark for screens
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -80,7 +81,7 @@ class ThemeMapOptions:
         for name in ("width", "height", "seed", "photos"):
             if name in values:
                 values[name] = _as_int(name, values[name])
-        for name in ("landscape", "quotes"):
+        for name in ("landscape", "quotes", "light"):
             if name in values:
                 values[name] = _as_bool(name, values[name])
         return cls(**values)
