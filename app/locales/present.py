@@ -1,5 +1,9 @@
 MESSAGES: dict[str, dict[str, str]] = {
     "present.themes": {"en": "Themes", "nl": "Thema's"},
+    "present.actions": {"en": "Actions", "nl": "Acties"},
+    "present.action_text": {"en": "What will we do?", "nl": "Wat gaan we doen?"},
+    "present.action_owner": {"en": "Who owns it", "nl": "Wie is eigenaar"},
+    "present.action_due": {"en": "By when", "nl": "Wanneer klaar"},
     "present.themes_alt": {"en": "Themes map of {title}", "nl": "Themakaart van {title}"},
     "present.no_themes": {"en": "No themes yet.", "nl": "Nog geen thema's."},
     "present.theme_keys": {"en": "← → step through the theme · Esc back to the map",

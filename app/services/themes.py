@@ -267,7 +267,9 @@ def present_values(*, session: Session, project: Project, map_url: str, render_u
     done = session.scalars(select(Render).where(Render.project_id == project.id, Render.kind == "themes",
                                                 Render.status == "done").order_by(Render.id.desc()))
     newest = next((r for r in done if r.options.get("format") in ("png", "jpg")), None)  # a picture, not a file
-    return {"themes_data": {
+    from app.services.workshop import action_dict, actions_of
+
+    return {"actions": [action_dict(a) for a in actions_of(session=session, project=project)], "themes_data": {
         "map": render_url.format(id=newest.id) if newest is not None and render_url else f"{map_url}?v={_digest(view)}",
         "themes": [{"name": t.name, "mood": t.figures.mean_mood, "moments": [m.id for m in t.moments]}
                    for t in view.themes if t.moments],

@@ -57,5 +57,30 @@ def test_themes_page_and_presentation(live_server: LiveServer, browser, artifact
     assert page.is_visible("#themes-map") and not page.is_visible("#theme-moment")
     page.keyboard.press("s")
     assert page.is_visible("#view-slides") and not page.is_visible("#view-themes")
+
+    page.keyboard.press("a")  # the room's actions, typed in presentation mode, land in the report
+    assert page.is_visible("#actions-panel")
+    page.fill("#action-text", "Tweede kassa open bij drukte")
+    page.fill("#action-owner", "Sanne")
+    page.fill("#action-due", "2026-04-01")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#actions-list li:has-text('Tweede kassa open bij drukte · Sanne · 2026-04-01')")
+    page.screenshot(path=str(artifacts / "present-actions-1920.png"))
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#actions-panel")
     context.close()
+
+    for width, height, name in ((390, 844, "phone"), (3840, 2160, "4k")):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(page, live_server, staff)
+        page.goto(f"{live_server.url}/staff/projects/{project.id}/report?scope=workshop")
+        assert "Tweede kassa open bij drukte" in page.inner_text("table.actions")
+        wait_for_js(page, "document.querySelector('.report-map').complete"
+                          " && document.querySelector('.report-map').naturalWidth === 1600")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"the report page scrolls sideways at {width} px"
+        page.screenshot(path=str(artifacts / f"report-page-{name}.png"), full_page=name == "phone")
+        context.close()
     assert not errors

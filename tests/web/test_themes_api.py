@@ -68,3 +68,31 @@ def test_staff_themes_page_edits_beside_the_live_map(client: TestClient, ctx: Co
     assert by_name["Koffie & thee"] == [str(ids[0]), *map(str, ids[3:6])]
     refused = client.post(f"/staff/projects/{project.id}/themes/{koffie}/rename", data={"csrf": "wrong", "name": "x"})
     assert refused.status_code == 403
+
+
+def test_report_page_actions_and_pdf(client: TestClient, ctx: Context, staff: factories.StaffUser,
+                                     project: factories.ProjectRef, tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    from tests.web.test_staff_pages import sign_in
+
+    add_moments(ctx, project, DUTCH, tmp_path / "day", language="nl", scope="organisation")
+    csrf = sign_in(client, staff)
+    added = client.post(f"/staff/projects/{project.id}/actions", follow_redirects=False,
+                        data={"csrf": csrf, "text": "Tweede kassa open", "owner": "Sanne", "due": "2026-04-01"})
+    assert added.status_code == 303
+    bad = client.post(f"/staff/projects/{project.id}/actions", data={"csrf": csrf, "text": "x", "due": "morgen"})
+    assert bad.status_code == 422
+    json_added = client.post(f"/staff/projects/{project.id}/actions.json", headers={"X-CSRF-Token": csrf},
+                             json={"text": "Bord bij de ingang", "owner": "Ahmed"})
+    assert json_added.status_code == 201 and json_added.json()["owner"] == "Ahmed"
+    html = BeautifulSoup(client.get(f"/staff/projects/{project.id}/report").text, "html.parser")
+    rows = [[td.get_text(strip=True) for td in tr.select("td")[:3]] for tr in html.select("table.actions tbody tr")]
+    assert rows == [["Tweede kassa open", "Sanne", "2026-04-01"], ["Bord bij de ingang", "Ahmed", ""]]
+    assert [h.get_text(" ", strip=True).split(" ·")[0] for h in html.select("article.report h3")][2:5] == \
+        ["Koffie", "Wachtrij", "Lunch"]
+    pdf = client.get(f"/staff/projects/{project.id}/report.pdf?scope=public")
+    assert pdf.status_code == 409  # nobody consented to public use
+    pdf = client.get(f"/staff/projects/{project.id}/report.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "attachment" in pdf.headers["content-disposition"]
