@@ -70,10 +70,16 @@ def notes_of(*, session: Session, project: Project) -> list[WorkshopNote]:
 
 
 def delete_note(*, session: Session, project: Project, note_id: int) -> None:
-    note = session.get(WorkshopNote, note_id)
-    if note is None or note.project_id != project.id:
-        raise NotFound("no such note")
-    session.delete(note)
+    _delete_own(session, project, WorkshopNote, note_id, "note")
+
+
+def _delete_own(session: Session, project: Project, model: type[WorkshopNote] | type[WorkshopAction], row_id: int,
+                what: str) -> None:
+    """Delete a note or action of this project; another project's (or none) is a 404."""
+    row = session.get(model, row_id)
+    if row is None or row.project_id != project.id:
+        raise NotFound(f"no such {what}")
+    session.delete(row)
     session.flush()
 
 
@@ -111,11 +117,7 @@ def actions_of(*, session: Session, project: Project) -> list[WorkshopAction]:
 
 
 def delete_action(*, session: Session, project: Project, action_id: int) -> None:
-    action = session.get(WorkshopAction, action_id)
-    if action is None or action.project_id != project.id:
-        raise NotFound("no such action")
-    session.delete(action)
-    session.flush()
+    _delete_own(session, project, WorkshopAction, action_id, "action")
 
 
 def action_dict(action: WorkshopAction) -> dict[str, object]:

@@ -76,33 +76,42 @@ class CollageOptions:
         A paper size without an explicit format means a PDF. Unknown keys are refused, so a typo
         does not silently give the default.
         """
-        known = {f.name for f in fields(cls)} | {"size"}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise PlanError(f"Unknown collage option(s): {', '.join(unknown)}.")
-        values: dict[str, Any] = {k: v for k, v in data.items() if k != "size" and v is not None}
-        size = data.get("size")
-        if size is not None:
-            values.update(_parse_size(str(size)))
-        if values.get("paper") is not None:
-            paper = str(values["paper"]).upper()
-            if paper not in PAPER_PX:
-                raise PlanError(f"Unknown paper size {values['paper']!r}; choose A3 or A2.")
-            values["paper"] = paper
-            values.setdefault("format", "pdf")
-        if "format" in values:
-            fmt = str(values["format"]).lower()
-            values["format"] = "jpg" if fmt == "jpeg" else fmt
-        for name in ("width", "height", "seed"):
-            if name in values:
-                values[name] = _as_int(name, values[name])
-        for name in ("labels", "title", "landscape"):
-            if name in values:
-                values[name] = _as_bool(name, values[name])
+        values = option_values(data, {f.name for f in fields(cls)}, "collage", ints=("width", "height", "seed"),
+                               bools=("labels", "title", "landscape"))
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def option_values(data: Mapping[str, Any], known: set[str], what: str, *, ints: tuple[str, ...],
+                  bools: tuple[str, ...]) -> dict[str, Any]:
+    """Raw options (a form, JSON, CLI flags) as keyword values: unknown keys refused, `size` ("3840x2160",
+    "A3") split into width/height or paper (a paper size means a PDF unless a format is given), format
+    lower-cased (jpeg -> jpg), whole numbers and true/false read. Shared by collages and the themes map."""
+    unknown = sorted(set(data) - known - {"size"})
+    if unknown:
+        raise PlanError(f"Unknown {what} option(s): {', '.join(unknown)}.")
+    values: dict[str, Any] = {k: v for k, v in data.items() if k != "size" and v is not None}
+    size = data.get("size")
+    if size is not None:
+        values.update(_parse_size(str(size)))
+    if values.get("paper") is not None:
+        paper = str(values["paper"]).upper()
+        if paper not in PAPER_PX:
+            raise PlanError(f"Unknown paper size {values['paper']!r}; choose A3 or A2.")
+        values["paper"] = paper
+        values.setdefault("format", "pdf")
+    if "format" in values:
+        fmt = str(values["format"]).lower()
+        values["format"] = "jpg" if fmt == "jpeg" else fmt
+    for name in ints:
+        if name in values:
+            values[name] = _as_int(name, values[name])
+    for name in bools:
+        if name in values:
+            values[name] = _as_bool(name, values[name])
+    return values
 
 
 def _parse_size(size: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 
 from media_pipeline.collage.draw import LINE_HEIGHT, draw_placeholder, draw_play_mark
 from media_pipeline.collage.model import RGB, Palette
-from media_pipeline.collage.render import TileJob, decode_tile
+from media_pipeline.collage.render import TileJob, decode_tile, save_image
 from media_pipeline.fonts import font, font_path
 from media_pipeline.themes.map import MapPhoto, TextBox, ThemeMapPlan
 from media_pipeline.types import Resolver
@@ -28,20 +28,13 @@ JPEG_QUALITY = 88
 def render_theme_map(plan: ThemeMapPlan, out_path: Path, *, resolve: Resolver) -> Path:
     """Paint `plan` into `out_path` (atomically: temp file + os.replace) in `plan.format`; returns `out_path`."""
     photos = dict(_decoded(plan, resolve))
+    if plan.format != "svg":
+        return save_image(map_image(plan, photos), out_path, fmt=plan.format, dpi=plan.dpi,
+                          title=plan.title or "themes")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     try:
-        if plan.format == "svg":
-            tmp.write_text(map_svg(plan, photos), encoding="utf-8")
-        else:
-            canvas = map_image(plan, photos)
-            if plan.format == "pdf":
-                canvas.save(tmp, "PDF", resolution=float(plan.dpi), title=plan.title or "themes", creationDate=None,
-                            modDate=None, quality=JPEG_QUALITY)
-            elif plan.format == "jpg":
-                canvas.save(tmp, "JPEG", quality=JPEG_QUALITY, dpi=(plan.dpi, plan.dpi))
-            else:
-                canvas.save(tmp, "PNG", dpi=(plan.dpi, plan.dpi), compress_level=4)
+        tmp.write_text(map_svg(plan, photos), encoding="utf-8")
         os.replace(tmp, out_path)
     finally:
         tmp.unlink(missing_ok=True)

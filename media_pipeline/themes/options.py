@@ -13,9 +13,7 @@ from media_pipeline.collage.options import (
     PRINT_DPI,
     Paper,
     PlanError,
-    _as_bool,
-    _as_int,
-    _parse_size,
+    option_values,
 )
 
 MapFormat = Literal["png", "jpg", "svg", "pdf"]
@@ -65,25 +63,8 @@ class ThemeMapOptions:
     def from_dict(cls, data: Mapping[str, Any]) -> ThemeMapOptions:
         """Options from plain data; `size` may be "3840x2160", "1920x1080", "A3" or "A2" (a paper size means PDF
         unless a format is given). Unknown keys are refused."""
-        known = {f.name for f in fields(cls)} | {"size"}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise PlanError(f"Unknown map option(s): {', '.join(unknown)}.")
-        values: dict[str, Any] = {k: v for k, v in data.items() if k != "size" and v is not None}
-        if data.get("size") is not None:
-            values.update(_parse_size(str(data["size"])))
-        if values.get("paper") is not None:
-            values["paper"] = str(values["paper"]).upper()
-            values.setdefault("format", "pdf")
-        if "format" in values:
-            fmt = str(values["format"]).lower()
-            values["format"] = "jpg" if fmt == "jpeg" else fmt
-        for name in ("width", "height", "seed", "photos"):
-            if name in values:
-                values[name] = _as_int(name, values[name])
-        for name in ("landscape", "quotes", "light"):
-            if name in values:
-                values[name] = _as_bool(name, values[name])
+        values = option_values(data, {f.name for f in fields(cls)}, "map", ints=("width", "height", "seed", "photos"),
+                               bools=("landscape", "quotes", "light"))
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
