@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,9 +65,12 @@ def add_note(
 
 
 def notes_of(*, session: Session, project: Project) -> list[WorkshopNote]:
-    return list(session.scalars(
-        select(WorkshopNote).where(WorkshopNote.project_id == project.id).order_by(WorkshopNote.id)
-    ))
+    return list(session.scalars(_rows_of(project, WorkshopNote)))
+
+
+def _rows_of(project: Project, model: type[WorkshopNote] | type[WorkshopAction]) -> Any:
+    """A project's notes or actions, oldest first."""
+    return select(model).where(model.project_id == project.id).order_by(model.id)
 
 
 def delete_note(*, session: Session, project: Project, note_id: int) -> None:
@@ -111,9 +115,7 @@ def add_action(*, session: Session, project: Project, text: str, owner: str = ""
 
 
 def actions_of(*, session: Session, project: Project) -> list[WorkshopAction]:
-    return list(session.scalars(
-        select(WorkshopAction).where(WorkshopAction.project_id == project.id).order_by(WorkshopAction.id)
-    ))
+    return list(session.scalars(_rows_of(project, WorkshopAction)))
 
 
 def delete_action(*, session: Session, project: Project, action_id: int) -> None:

@@ -29,8 +29,30 @@ MIN_SIDE_PX = 64
 MAX_SIDE_PX = 8192  # an A2 page is 7016 px; more than this is a typo, not a poster
 
 
+class Canvas:
+    """Pixels or paper: what collages and the themes map share (their dataclasses hold the fields)."""
+
+    width: int
+    height: int
+    paper: Paper | None
+    landscape: bool
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        """(width, height) of the canvas in pixels; paper sizes are at 300 dpi."""
+        if self.paper is None:
+            return self.width, self.height
+        w, h = PAPER_PX[self.paper]
+        return (h, w) if self.landscape else (w, h)
+
+    @property
+    def dpi(self) -> int:
+        """Resolution written into the file: 300 for paper, 72 otherwise (screens ignore it)."""
+        return PRINT_DPI if self.paper is not None else 72
+
+
 @dataclass(frozen=True)
-class CollageOptions:
+class CollageOptions(Canvas):
     """How a collage should look. Sizes in pixels; `paper` (with `landscape`) overrides them for print."""
 
     layout: Layout = "mosaic"
@@ -55,19 +77,6 @@ class CollageOptions:
                 raise PlanError(
                     f"The collage {name} must be a whole number of pixels from {MIN_SIDE_PX} to {MAX_SIDE_PX}."
                 )
-
-    @property
-    def size_px(self) -> tuple[int, int]:
-        """(width, height) of the canvas in pixels; paper sizes are at 300 dpi."""
-        if self.paper is None:
-            return self.width, self.height
-        w, h = PAPER_PX[self.paper]
-        return (h, w) if self.landscape else (w, h)
-
-    @property
-    def dpi(self) -> int:
-        """Resolution written into the file: 300 for paper, 72 otherwise (screens ignore it)."""
-        return PRINT_DPI if self.paper is not None else 72
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CollageOptions:

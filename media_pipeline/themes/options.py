@@ -10,7 +10,7 @@ from media_pipeline.collage.options import (
     MAX_SIDE_PX,
     MIN_SIDE_PX,
     PAPER_PX,
-    PRINT_DPI,
+    Canvas,
     Paper,
     PlanError,
     option_values,
@@ -21,7 +21,7 @@ MAP_FORMATS: tuple[MapFormat, ...] = ("png", "jpg", "svg", "pdf")
 
 
 @dataclass(frozen=True)
-class ThemeMapOptions:
+class ThemeMapOptions(Canvas):
     """How the themes map should look. Sizes in pixels; `paper` (with `landscape`) overrides them for print."""
 
     width: int = 3840
@@ -47,17 +47,6 @@ class ThemeMapOptions:
         for name, value in (("width", self.width), ("height", self.height)):
             if not isinstance(value, int) or not MIN_SIDE_PX <= value <= MAX_SIDE_PX:
                 raise PlanError(f"The map {name} must be a whole number of pixels from {MIN_SIDE_PX} to {MAX_SIDE_PX}.")
-
-    @property
-    def size_px(self) -> tuple[int, int]:
-        if self.paper is None:
-            return self.width, self.height
-        w, h = PAPER_PX[self.paper]
-        return (h, w) if self.landscape else (w, h)
-
-    @property
-    def dpi(self) -> int:
-        return PRINT_DPI if self.paper is not None else 72
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ThemeMapOptions:
