@@ -388,6 +388,37 @@ def cmd_collage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_themes(args: argparse.Namespace) -> int:
+    """The themes map of a folder: captions are the file names (koffie_in_de_kantine.jpg), as for collages."""
+    from dataclasses import replace
+
+    from media_pipeline.collage.options import PlanError
+    from media_pipeline.themes.draw import render_theme_map
+    from media_pipeline.themes.extract import extract_themes
+    from media_pipeline.themes.map import build_theme_map_plan
+    from media_pipeline.themes.options import MAP_FORMATS, ThemeMapOptions
+
+    src, out = Path(args.src), Path(args.output)
+    fmt = out.suffix.lower().lstrip(".").replace("jpeg", "jpg")
+    if fmt not in MAP_FORMATS:
+        raise UserError("the output must end in .png, .jpg, .svg or .pdf")
+    moments = folder_moments(src, args.tz, _warn)
+    language = args.language or "en"
+    project = replace(_folder_project(src, moments, args.tz, args.title), language=language)
+    try:
+        options = ThemeMapOptions.from_dict({**_size(args.size), "format": fmt, "landscape": not args.portrait,
+                                             "photos": args.photos})
+        found = extract_themes(moments, language)
+        plan = build_theme_map_plan(found.themes, moments, project, options)
+    except PlanError as err:
+        raise UserError(str(err)) from None
+    path = render_theme_map(plan, out, resolve=lambda key: src / key)
+    for t in found.themes:
+        print(f"{t.name}: {len(t.moment_ids)} moment(s)")
+    print(f"wrote {path} ({len(found.themes)} themes, {len(found.unthemed)} moment(s) in none)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import create_demo
 
@@ -475,6 +506,16 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--max-tiles", type=int, default=None,
                            help="the most moments shown (default: as many as stay legible); the rest are counted")
         p.set_defaults(func=func)
+    p = sub.add_parser("themes", help="the themes map (mind map) of a folder; captions are the file names")
+    p.add_argument("src", metavar="SRC_DIR")
+    p.add_argument("-o", "--output", required=True, help="map.png, .jpg, .svg or .pdf")
+    p.add_argument("--size", default="3840x2160", help="WxH, A3 or A2")
+    p.add_argument("--portrait", action="store_true", help="paper sizes upright (landscape by default)")
+    p.add_argument("--photos", type=int, default=3, help="photos per branch, 2-4")
+    p.add_argument("--language", default=None, choices=["en", "nl"])
+    p.add_argument("--tz", default=None)
+    p.add_argument("--title", default=None)
+    p.set_defaults(func=cmd_themes)
     return parser
 
 

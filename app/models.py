@@ -254,3 +254,47 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     owner: Mapped[str] = mapped_column(String(160))
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Theme(Base):
+    """A theme of the day: found in the captions or made by staff, then owned by staff (renamed, merged, ...)."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200), default="")  # the stems it was found by ("" when made by hand)
+    name: Mapped[str] = mapped_column(String(120))
+    terms: Mapped[list[str]] = mapped_column(JSON, default=list)  # stems new moments are matched on
+    position: Mapped[int] = mapped_column(Integer, default=0)  # staff's order; the map draws them so
+    origin: Mapped[str] = mapped_column(String(16), default="extracted")  # extracted | tag | staff
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)  # kept so extraction never brings it back
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ThemeMember(Base):
+    """Where one moment stands: in a theme (found, suggested, or placed by staff), or decided to be in none."""
+
+    __tablename__ = "theme_members"
+
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moments.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"), nullable=True,
+                                                 index=True)
+    state: Mapped[str] = mapped_column(String(16), default="extracted")  # extracted | suggested | staff
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class WorkshopAction(Base):
+    """What the room decided to do: text, who owns it, by when. Typed in presentation mode or on the staff page."""
+
+    __tablename__ = "workshop_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(120), default="")
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -10,12 +10,13 @@ from typing import Literal
 import font_lato
 from PIL import ImageFont
 
-Weight = Literal["light", "regular", "bold", "black"]
+Weight = Literal["light", "regular", "bold", "black", "italic"]
 _FILES: dict[str, str] = {
     "light": "Lato-Light.ttf",
     "regular": "Lato-Regular.ttf",
     "bold": "Lato-Bold.ttf",
     "black": "Lato-Black.ttf",
+    "italic": "Lato-Italic.ttf",  # quotes on the themes map and in the workshop report
 }
 
 

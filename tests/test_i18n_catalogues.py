@@ -32,6 +32,7 @@ TEXT_CALLS = {"_": None, "_n": None, "translate": None, "translate_plural": None
 PLURAL_CALLS = {"_n": None, "translate_plural": None}
 METHODS = [("templates/**.html", "jinja2.ext:babel_extract"), ("app/**.py", "python")]
 KEY = re.compile(r"^[a-z][a-z_]*\.[a-z0-9_.-]+$")
+FILE_NAME = re.compile(r"\.(png|jpe?g|pdf|svg|json|mp4|txt|html)$")  # "report.pdf" is a file, not a key
 
 
 def _catalogue(lang: str) -> Catalog:
@@ -70,7 +71,8 @@ def _key_constants() -> set[str]:
         in_fstrings = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values}
         for node in ast.walk(tree):
             if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in in_fstrings
-                    and KEY.match(node.value) and node.value.split(".", 1)[0] in prefixes):
+                    and KEY.match(node.value) and not FILE_NAME.search(node.value)
+                    and node.value.split(".", 1)[0] in prefixes):
                 found.add(node.value)
     return found
 

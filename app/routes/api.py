@@ -12,7 +12,7 @@ from app.deps import CurrentStaff, IdPath, SessionDep, SettingsDep, StorageDep
 from app.error_models import API_ERRORS
 from app.routes.files import Part, render_part
 from app.schemas import MomentPublic, MomentUpdate, ProjectCreate, ProjectPublic, RenderPublic
-from app.services import curation, projects, rendering, staff_access
+from app.services import curation, projects, rendering, staff_access, themes
 from app.services.errors import Invalid
 from app.services.ingest import UploadFields, ingest_upload
 
@@ -142,6 +142,22 @@ def request_collage(
 ) -> RenderPublic:
     """Queue a collage of the approved moments (options: layout, size, format, ...)."""
     return _request_render("collage", project_id, options, session, user)
+
+
+@router.post("/projects/{project_id}/theme-maps", status_code=202, response_model=RenderPublic)
+def request_theme_map(
+    project_id: IdPath, session: SessionDep, user: CurrentStaff, options: dict[str, Any] = Body(default_factory=dict)
+) -> RenderPublic:
+    """Queue the themes map (options: size, format png/jpg/svg/pdf, photos 2-4, quotes); themes are found first
+    when the project has none yet."""
+    return _request_render("themes", project_id, options, session, user)
+
+
+@router.get("/projects/{project_id}/themes")
+def list_themes(project_id: IdPath, session: SessionDep, user: CurrentStaff) -> dict[str, Any]:
+    """The project's themes as staff left them: name, moments, mean mood, hours, customer/employee split."""
+    project = projects.project_for(session=session, user=user, project_id=project_id)
+    return themes.themes_json(session=session, project=project)
 
 
 @router.get("/renders/{render_id}", response_model=RenderPublic)

@@ -24,7 +24,8 @@ from app.services.rendering import output_ext
 from app.storage import Storage
 
 Part = Literal["file", "poster", "captions"]
-MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png", "jpg": "image/jpeg", "pdf": "application/pdf"}
+MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png", "jpg": "image/jpeg", "pdf": "application/pdf",
+               "svg": "image/svg+xml"}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 

@@ -18,7 +18,7 @@ from app.i18n import pick_language
 from app.models import Project
 from app.routes.files import Part, render_part, stored_file
 from app.routes.staff_common import member_project, staff_ctx
-from app.services import presentation, projects, workshop
+from app.services import presentation, projects, themes, workshop
 from app.web import page
 
 router = APIRouter(tags=["present"], include_in_schema=False)
@@ -36,10 +36,11 @@ class NoteIn(BaseModel):
 
 
 def _show(request: Request, project: Project, links: presentation.Links, session: SessionDep, base_url: str,
-          **extra: Any) -> HTMLResponse:
+          map_url: str, **extra: Any) -> HTMLResponse:
     language = pick_language(request, project.language)
     values = presentation.page_values(session=session, project=project, links=links, language=language,
                                       invite_url=projects.invite_url(base_url, project))
+    values |= themes.present_values(session=session, project=project, map_url=map_url, render_url=links.render_file)
     return page(request, "present/show.html", {**values, **extra, "lang": language})
 
 
@@ -61,7 +62,7 @@ def staff_present(project_id: IdPath, request: Request, session: SessionDep, use
     """The presentation, for signed-in staff: notes can be typed."""
     user, project = member_project(request, session, user, project_id)
     return _show(request, project, presentation.Links.staff(project.id), session, settings.public_base_url,
-                 can_write=True, **staff_ctx(request, user))
+                 f"/staff/projects/{project.id}/themes/map.png", can_write=True, **staff_ctx(request, user))
 
 
 @router.get("/staff/projects/{project_id}/present/events")
@@ -96,7 +97,7 @@ def public_present(token: str, request: Request, session: SessionDep, settings: 
     """The presentation through its read-only link (no sign-in; notes are shown, not typed)."""
     project = presentation.project_by_present_token(session=session, token=token)
     return _show(request, project, presentation.Links.public(token), session, settings.public_base_url,
-                 can_write=False)
+                 f"/p/{token}/themes/map.png", can_write=False)
 
 
 @router.get("/p/{token}/events")
@@ -107,6 +108,14 @@ def public_events(token: str, request: Request, ctx: CtxDep, session: SessionDep
     project = presentation.project_by_present_token(session=session, token=token)
     return _stream(request, ctx, session, project, presentation.Links.public(token), last_event_id or since, after,
                    limit_s)
+
+
+@router.get("/p/{token}/themes/map.png")
+def public_themes_map(token: str, session: SessionDep, storage: StorageDep) -> Response:
+    """The live themes map through the read-only link."""
+    project = presentation.project_by_present_token(session=session, token=token)
+    return Response(themes.live_map_png(session=session, storage=storage, project=project), media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=300"})
 
 
 @router.get("/p/{token}/media/{moment_id}/{digest}/{variant}")

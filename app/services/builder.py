@@ -88,8 +88,9 @@ def film_plan_preview(*, session: Session, project: Project, options: dict[str, 
     if not moments:
         raise Invalid("there are no approved moments yet: approve some moments first")
     try:
-        plan = build_film_plan([to_pipeline(m) for m in moments], rendering.project_info(project),
-                               FilmOptions.from_dict(options)).to_dict()
+        film_options = FilmOptions.from_dict(options)
+        plan = build_film_plan([to_pipeline(m) for m in moments], rendering.project_info(project), film_options,
+                               rendering.film_themes(session, project, film_options)).to_dict()
     except PlanError as err:
         raise Invalid(str(err)) from None
     except Exception as err:  # the preview answers with a sentence, never a 500; the log keeps the details

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.context import Context, jobs_of
 from app.leases import expiry, new_owner, owner_gone, release_owner, same_as
 from app.models import Moment, Project, Render, User, utcnow
-from app.services import film_fanout
+from app.services import film_fanout, themes
 from app.services.curation import moments_in_day_order, to_pipeline
 from app.services.errors import Conflict, Invalid, readable
 from media_pipeline.plan import (
@@ -31,11 +31,14 @@ from media_pipeline.plan import (
     render_collage,
     render_film,
 )
+from media_pipeline.themes.draw import render_theme_map
+from media_pipeline.themes.map import build_theme_map_plan
+from media_pipeline.themes.options import ThemeMapOptions
 from media_pipeline.types import ProjectInfo, RenderCancelled
 
 log = logging.getLogger("dayreel.rendering")
 
-KINDS = ("film", "collage")
+KINDS = ("film", "collage", "themes")  # themes: the themes map
 # set when the process stops: a render in flight stops and goes back to the queue
 SHUTTING_DOWN = threading.Event()
 
@@ -45,6 +48,8 @@ def parse_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
     try:
         if kind == "film":
             return FilmOptions.from_dict(options).to_dict()
+        if kind == "themes":
+            return ThemeMapOptions.from_dict(options).to_dict()
         return CollageOptions.from_dict(options).to_dict()
     except PlanError as err:
         raise Invalid(str(err)) from None
@@ -66,7 +71,7 @@ def request_render(
     *, session: Session, project: Project, kind: str, options: dict[str, Any], user: User | None = None
 ) -> Render:
     if kind not in KINDS:
-        raise Invalid("kind must be 'film' or 'collage'")
+        raise Invalid("kind must be 'film', 'collage' or 'themes'")
     opts = parse_options(kind, options)
     music = opts.get("music_key")
     if music and music != (project.settings or {}).get("music_key"):
@@ -75,6 +80,8 @@ def request_render(
     moments = approved_moments(session, project)
     if not moments:
         raise Conflict("there are no approved moments yet: approve some moments first")
+    if kind == "themes":  # found now, in the request: the job only draws what staff can see and edit
+        themes.ensure_extracted(session=session, project=project)
     render = Render(
         project_id=project.id,
         kind=kind,
@@ -257,6 +264,9 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
             keys["captions_key"] = ctx.storage.put_file(result.vtt_path, f"{prefix}/captions.vtt")
             for moment_id, reason in result.skipped:
                 tracker.log(f"skipped moment {moment_id}: {reason}")
+        elif kind == "themes":
+            path = render_theme_map(plan, out, resolve=ctx.storage.path)
+            keys["output_key"] = ctx.storage.put_file(path, f"{prefix}/themes.{ext}")
         else:
             path = render_collage(plan, out, resolve=ctx.storage.path, workers=ctx.settings.render_workers,
                                   cancelled=tracker.cancelled)
@@ -323,8 +333,21 @@ def plan_render(session: Session, render: Render) -> Any:
     moments = [to_pipeline(m) for m in approved_moments(session, render.project)]
     info = project_info(render.project)
     if render.kind == "film":
-        return build_film_plan(moments, info, FilmOptions.from_dict(render.options))
+        options = FilmOptions.from_dict(render.options)
+        return build_film_plan(moments, info, options, film_themes(session, render.project, options))
+    if render.kind == "themes":
+        found, themed = themes.map_inputs(session=session, project=render.project)
+        return build_theme_map_plan(found, themed, info, ThemeMapOptions.from_dict(render.options))
     return build_collage_plan(moments, info, CollageOptions.from_dict(render.options))
+
+
+def film_themes(session: Session, project: Project, options: FilmOptions) -> list[tuple[str, tuple[str, ...]]]:
+    """The staff's themes as (name, moment ids) when the film's chapters are by theme; else none are needed."""
+    if options.chapters != "themes":
+        return []
+    themes.ensure_extracted(session=session, project=project)
+    view = themes.themes_view(session=session, project=project)
+    return [(t.name, t.moment_ids) for t in themes.pipeline_themes(view)]
 
 
 def _cancel_requested(session: Session, render_id: int) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Project, User, WorkshopNote
+from app.models import Project, User, WorkshopAction, WorkshopNote
 from app.services.errors import Invalid, NotFound
 
 # "look / think / do / be differently", then what stays, changes and grows
@@ -62,19 +65,72 @@ def add_note(
 
 
 def notes_of(*, session: Session, project: Project) -> list[WorkshopNote]:
-    return list(session.scalars(
-        select(WorkshopNote).where(WorkshopNote.project_id == project.id).order_by(WorkshopNote.id)
-    ))
+    return list(session.scalars(_rows_of(project, WorkshopNote)))
+
+
+def _rows_of(project: Project, model: type[WorkshopNote] | type[WorkshopAction]) -> Any:
+    """A project's notes or actions, oldest first."""
+    return select(model).where(model.project_id == project.id).order_by(model.id)
 
 
 def delete_note(*, session: Session, project: Project, note_id: int) -> None:
-    note = session.get(WorkshopNote, note_id)
-    if note is None or note.project_id != project.id:
-        raise NotFound("no such note")
-    session.delete(note)
+    _delete_own(session, project, WorkshopNote, note_id, "note")
+
+
+def _delete_own(session: Session, project: Project, model: type[WorkshopNote] | type[WorkshopAction], row_id: int,
+                what: str) -> None:
+    """Delete a note or action of this project; another project's (or none) is a 404."""
+    row = session.get(model, row_id)
+    if row is None or row.project_id != project.id:
+        raise NotFound(f"no such {what}")
+    session.delete(row)
     session.flush()
 
 
 def note_dict(note: WorkshopNote) -> dict[str, object]:
     return {"id": note.id, "prompt": note.prompt, "body": note.body,
             "created_at": note.created_at.strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+MAX_ACTION_CHARS, MAX_OWNER_CHARS = 1000, 120
+
+
+def add_action(*, session: Session, project: Project, text: str, owner: str = "", due: str = "",
+               user: User | None = None) -> WorkshopAction:
+    """What the room decided to do, who owns it and by when (`due` as YYYY-MM-DD, or empty)."""
+    text, owner = " ".join(text.split()), " ".join(owner.split())
+    if not text:
+        raise Invalid("the action is empty")
+    if len(text) > MAX_ACTION_CHARS or len(owner) > MAX_OWNER_CHARS:
+        raise Invalid(f"an action may be at most {MAX_ACTION_CHARS} characters, its owner {MAX_OWNER_CHARS}")
+    try:
+        when = date.fromisoformat(due.strip()) if due.strip() else None
+    except ValueError:
+        raise Invalid("the date must look like 2026-04-01") from None
+    action = WorkshopAction(project_id=project.id, text=text, owner=owner, due=when,
+                            created_by_id=user.id if user else None)
+    session.add(action)
+    session.flush()
+    return action
+
+
+def actions_of(*, session: Session, project: Project) -> list[WorkshopAction]:
+    return list(session.scalars(_rows_of(project, WorkshopAction)))
+
+
+def delete_action(*, session: Session, project: Project, action_id: int) -> None:
+    _delete_own(session, project, WorkshopAction, action_id, "action")
+
+
+def action_dict(action: WorkshopAction) -> dict[str, object]:
+    return {"id": action.id, "text": action.text, "owner": action.owner,
+            "due": action.due.isoformat() if action.due else ""}
+
+
+def notes_by_prompt(*, session: Session, project: Project) -> list[tuple[str, list[str]]]:
+    """The room's notes grouped under the prompt they answered: the project's prompts in order, then others."""
+    groups: dict[str, list[str]] = {}
+    for note in notes_of(session=session, project=project):
+        groups.setdefault(note.prompt, []).append(note.body)
+    order = [p for p in prompts_of(project) if p in groups] + [p for p in groups if p not in prompts_of(project)]
+    return [(p, groups[p]) for p in order]

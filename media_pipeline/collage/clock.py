@@ -152,8 +152,30 @@ def place_clock(
     return [Placement(i, (round(cx), round(cy), 1, 1), (0.0, 0.0, 1.0, 1.0)) for i in range(n)]
 
 
-    box, placements = _place_each(sizes, seconds, canvas, dial, gutter, reserve)
-    per, runs = 1, _runs(seconds)
+def legible_count(
+    prefix: Callable[[int], tuple[list[tuple[int, int]], list[float]]],
+    most: int,
+    canvas: tuple[int, int],
+    dial: ClockDial,
+    gutter: int,
+    reserve: int = 0,
+) -> int:
+    """The most moments, at most `most`, whose tiles are all at least MIN_TILE without stacking; `prefix(k)`
+    gives the sizes and times (time order) of the first k of a fair order. A few layouts, not a search of all."""
+    least = min(canvas) * MIN_TILE
+    count = most
+    while count > 1:
+        box, placed = _place_each(*prefix(count), canvas, dial, gutter, reserve)
+        if placed and box >= least:
+            break
+        # tile area shrinks about as 1/count: aim at the count whose tiles would just be large enough
+        count = max(1, min(count - 1, int(count * (box / least) ** 2)))
+    return count
+
+
+def _runs(seconds: Sequence[float]) -> list[list[int]]:
+    """Consecutive moments (time order) in runs spanning at most STACK_SPAN_S each."""
+    runs: list[list[int]] = []
     for i, sec in enumerate(seconds):
         if runs and sec - seconds[runs[-1][0]] <= STACK_SPAN_S:
             runs[-1].append(i)

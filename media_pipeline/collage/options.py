@@ -30,8 +30,30 @@ MAX_SIDE_PX = 8192  # an A2 page is 7016 px; more than this is a typo, not a pos
 MAX_TILES_LIMIT = 1000  # the most tiles anyone may ask for: beyond this no tile is a picture any more
 
 
+class Canvas:
+    """Pixels or paper: what collages and the themes map share (their dataclasses hold the fields)."""
+
+    width: int
+    height: int
+    paper: Paper | None
+    landscape: bool
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        """(width, height) of the canvas in pixels; paper sizes are at 300 dpi."""
+        if self.paper is None:
+            return self.width, self.height
+        w, h = PAPER_PX[self.paper]
+        return (h, w) if self.landscape else (w, h)
+
+    @property
+    def dpi(self) -> int:
+        """Resolution written into the file: 300 for paper, 72 otherwise (screens ignore it)."""
+        return PRINT_DPI if self.paper is not None else 72
+
+
 @dataclass(frozen=True)
-class CollageOptions:
+class CollageOptions(Canvas):
     """How a collage should look. Sizes in pixels; `paper` (with `landscape`) overrides them for print."""
 
     layout: Layout = "mosaic"
@@ -63,19 +85,6 @@ class CollageOptions:
                     f"The collage {name} must be a whole number of pixels from {MIN_SIDE_PX} to {MAX_SIDE_PX}."
                 )
 
-    @property
-    def size_px(self) -> tuple[int, int]:
-        """(width, height) of the canvas in pixels; paper sizes are at 300 dpi."""
-        if self.paper is None:
-            return self.width, self.height
-        w, h = PAPER_PX[self.paper]
-        return (h, w) if self.landscape else (w, h)
-
-    @property
-    def dpi(self) -> int:
-        """Resolution written into the file: 300 for paper, 72 otherwise (screens ignore it)."""
-        return PRINT_DPI if self.paper is not None else 72
-
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CollageOptions:
         """Options from plain data; `size` may be "3840x2160", "1920x1080", "A3" or "A2".
@@ -83,35 +92,45 @@ class CollageOptions:
         A paper size without an explicit format means a PDF. Unknown keys are refused, so a typo
         does not silently give the default.
         """
-        known = {f.name for f in fields(cls)} | {"size"}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise PlanError(f"Unknown collage option(s): {', '.join(unknown)}.")
-        values: dict[str, Any] = {k: v for k, v in data.items() if k != "size" and v is not None}
-        if str(values.get("max_tiles", "x")).strip() == "":  # an empty form field: the legible default
-            del values["max_tiles"]
-        size = data.get("size")
-        if size is not None:
-            values.update(_parse_size(str(size)))
-        if values.get("paper") is not None:
-            paper = str(values["paper"]).upper()
-            if paper not in PAPER_PX:
-                raise PlanError(f"Unknown paper size {values['paper']!r}; choose A3 or A2.")
-            values["paper"] = paper
-            values.setdefault("format", "pdf")
-        if "format" in values:
-            fmt = str(values["format"]).lower()
-            values["format"] = "jpg" if fmt == "jpeg" else fmt
-        for name in ("width", "height", "seed", "max_tiles"):
-            if name in values:
-                values[name] = _as_int(name, values[name])
-        for name in ("labels", "title", "landscape"):
-            if name in values:
-                values[name] = _as_bool(name, values[name])
+        data = dict(data)
+        if str(data.get("max_tiles", "x")).strip() == "":  # an empty form field: the legible default
+            del data["max_tiles"]
+        values = option_values(data, {f.name for f in fields(cls)}, "collage",
+                               ints=("width", "height", "seed", "max_tiles"), bools=("labels", "title", "landscape"))
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def option_values(data: Mapping[str, Any], known: set[str], what: str, *, ints: tuple[str, ...],
+                  bools: tuple[str, ...]) -> dict[str, Any]:
+    """Raw options (a form, JSON, CLI flags) as keyword values: unknown keys refused, `size` ("3840x2160",
+    "A3") split into width/height or paper (a paper size means a PDF unless a format is given), format
+    lower-cased (jpeg -> jpg), whole numbers and true/false read. Shared by collages and the themes map."""
+    unknown = sorted(set(data) - known - {"size"})
+    if unknown:
+        raise PlanError(f"Unknown {what} option(s): {', '.join(unknown)}.")
+    values: dict[str, Any] = {k: v for k, v in data.items() if k != "size" and v is not None}
+    size = data.get("size")
+    if size is not None:
+        values.update(_parse_size(str(size)))
+    if values.get("paper") is not None:
+        paper = str(values["paper"]).upper()
+        if paper not in PAPER_PX:
+            raise PlanError(f"Unknown paper size {values['paper']!r}; choose A3 or A2.")
+        values["paper"] = paper
+        values.setdefault("format", "pdf")
+    if "format" in values:
+        fmt = str(values["format"]).lower()
+        values["format"] = "jpg" if fmt == "jpeg" else fmt
+    for name in ints:
+        if name in values:
+            values[name] = _as_int(name, values[name])
+    for name in bools:
+        if name in values:
+            values[name] = _as_bool(name, values[name])
+    return values
 
 
 def _parse_size(size: str) -> dict[str, Any]:

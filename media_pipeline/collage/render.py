@@ -184,25 +184,30 @@ def _logo(plan: CollagePlan, resolve: Resolver) -> Image.Image | None:
 
 
 def _save_atomically(canvas: Image.Image, plan: CollagePlan, out_path: Path) -> Path:
+    return save_image(canvas, out_path, fmt=plan.format, dpi=plan.dpi,
+                      title=plan.title.title if plan.title else "collage")
+
+
+def save_image(canvas: Image.Image, out_path: Path, *, fmt: str, dpi: int, title: str) -> Path:
+    """Write `canvas` as png, jpg or pdf to `out_path` atomically (temp file + os.replace); also the themes map's."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     try:
-        if plan.format == "pdf":
+        if fmt == "pdf":
             # fixed metadata: Pillow would otherwise stamp the current time and make every file differ
-            title = plan.title.title if plan.title else "collage"
             canvas.save(
                 tmp,
                 "PDF",
-                resolution=float(plan.dpi),
+                resolution=float(dpi),
                 title=title,
                 creationDate=None,
                 modDate=None,
                 quality=JPEG_QUALITY,
             )
-        elif plan.format == "jpg":
-            canvas.save(tmp, "JPEG", quality=JPEG_QUALITY, subsampling=0, dpi=(plan.dpi, plan.dpi))
+        elif fmt == "jpg":
+            canvas.save(tmp, "JPEG", quality=JPEG_QUALITY, subsampling=0, dpi=(dpi, dpi))
         else:
-            canvas.save(tmp, "PNG", dpi=(plan.dpi, plan.dpi), compress_level=4)
+            canvas.save(tmp, "PNG", dpi=(dpi, dpi), compress_level=4)
         os.replace(tmp, out_path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
-Chapters = Literal["parts", "hours", "none"]
+Chapters = Literal["parts", "hours", "themes", "none"]  # themes: the caller passes them to build_film_plan
 Ordering = Literal["time-of-day", "chronological"]
 Quality = Literal["preview", "final"]
 
@@ -92,7 +92,7 @@ class FilmOptions:
         _positive("transition length", self.transition_s, minimum=0, maximum=5)
         if self.target_length_s is not None:
             _positive("target length", self.target_length_s, minimum=5, maximum=6 * 3600)
-        _choice("chapter style", self.chapters, ("parts", "hours", "none"))
+        _choice("chapter style", self.chapters, ("parts", "hours", "themes", "none"))
         _choice("ordering", self.ordering, ("time-of-day", "chronological"))
         _choice("quality", self.quality, ("preview", "final"))
         if self.language is not None:

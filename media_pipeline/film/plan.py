@@ -242,8 +242,12 @@ class _Unit:
         return self.moments[0]
 
 
-def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: FilmOptions) -> FilmPlan:
+def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: FilmOptions,
+                    themes: Sequence[tuple[str, Sequence[str]]] = ()) -> FilmPlan:
     """The film these moments make with these options; pure (no media is opened) and deterministic.
+
+    With chapters "themes", `themes` are (name, moment ids) in the order to show: each theme is a chapter,
+    its moments in time order; moments in no theme follow in a last chapter.
 
     With `options.lanes` every hour's customer and employee moments are paired, in order, into split-screen
     segments (a placeholder where one lane has fewer); moments without a role are left out and named in
@@ -261,6 +265,17 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
 
     ordered = _ordered(moments, options)
     spans_days = _spans_days(ordered)
+    theme_of: dict[str, int] = {}
+    if options.chapters == "themes":
+        if options.lanes:
+            raise PlanError("Chapters by theme and customer/employee lanes do not go together; choose one.")
+        if not themes:
+            raise PlanError("There are no themes yet for chapters by theme; find themes first or choose other "
+                            "chapters.")
+        for index, (_, ids) in enumerate(themes):
+            for mid in ids:
+                theme_of.setdefault(mid, index)
+        ordered.sort(key=lambda m: theme_of.get(m.id, len(themes)))  # stable: time order within a theme
     floor_s = max(2.0, min_frames / fps)
     cuts: list[Cut] = []
     if options.lanes:
@@ -274,7 +289,8 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
     else:
         units = [_Unit(m.id, (m,), candidate_of(m, _hour_key(m, options, spans_days)), _natural_s(m, options),
                        _floor_s(m, options, floor_s)) for m in ordered]
-    groups = {u.id: _chapter_key(u.lead, options, spans_days) for u in units}
+    groups = {u.id: theme_of.get(u.lead.id, len(themes)) if theme_of else _chapter_key(u.lead, options, spans_days)
+              for u in units}
     names = _names(ordered)
 
     def card_frames(seconds: float) -> int:
@@ -324,7 +340,11 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
     for u in kept:
         if options.chapters != "none" and groups[u.id] != current_group:
             current_group = groups[u.id]
-            chapter_title, subtitle = _chapter_words(u.lead, options, language, spans_days)
+            if theme_of:
+                members = [k for k in kept if groups[k.id] == current_group]
+                chapter_title, subtitle = _theme_words(themes, groups[u.id], members, language)
+            else:
+                chapter_title, subtitle = _chapter_words(u.lead, options, language, spans_days)
             segments.append(
                 Segment(
                     f"chapter-{len(segments)}",
@@ -484,6 +504,14 @@ def _chapter_words(m: Moment, options: FilmOptions, language: str, spans_days: b
     if options.ordering == "chronological" and spans_days:
         subtitle = f"{long_date(m.local_time.date().isoformat(), language)} · {subtitle}"
     return title, subtitle
+
+
+def _theme_words(themes: Sequence[tuple[str, Sequence[str]]], index: int, units: Sequence[_Unit],
+                 language: str) -> tuple[str, str]:
+    """A theme's chapter card: its name, and the hours its moments in the film span."""
+    title = themes[index][0] if index < len(themes) else {"nl": "Overige momenten"}.get(language, "Other moments")
+    times = sorted(u.lead.local_time.strftime("%H:%M") for u in units)
+    return title, times[0] if times[0] == times[-1] else f"{times[0]} – {times[-1]}"
 
 
 def _available_s(m: Moment, options: FilmOptions) -> float | None:

@@ -218,7 +218,7 @@ def test_options_from_dict() -> None:
         ({"size": "1920*1080p"}, "must look like 1920x1080"),
         ({"width": 1281}, "even number"),
         ({"fps": 0}, "Frames per second"),
-        ({"chapters": "weeks"}, "chapter style must be one of parts, hours, none"),
+        ({"chapters": "weeks"}, "chapter style must be one of parts, hours, themes, none"),
         ({"language": "fr"}, "language must be one of en, nl"),
         ({"photo_s": -1}, "seconds per photo"),
         ({"target_length_s": 1}, "target length"),

@@ -1,0 +1,1 @@
+"""Themes of a day: extraction from captions (`extract`), the themes map as an image (`map`)."""
