@@ -24,7 +24,7 @@ from media_pipeline.film.words import (
     role_word,
     thanks,
 )
-from media_pipeline.types import Moment, ProjectInfo
+from media_pipeline.types import FaceSpans, Moment, ProjectInfo
 
 PLAN_VERSION = 2  # 2: segments may be "lanes" (split screen) and carry `lanes`
 OPENING_S = 4.0
@@ -99,6 +99,7 @@ class Segment:
     ken_burns: KenBurns | None = None
     caption: Caption | None = None
     lanes: tuple[Lane, ...] = ()  # kind "lanes": the customer's lane, then the employee's
+    faces: FaceSpans = ()  # faces to hide; part of the segment's cache key, so a change re-renders it alone
 
     def cue_text(self) -> str:
         """The words of the segment's caption(s) for the WebVTT file; lanes say whose lane each is."""
@@ -198,6 +199,7 @@ def _segment_from_dict(seg_in: dict[str, Any]) -> Segment:
         seg["caption"] = Caption(**seg["caption"])
     if seg.get("ken_burns"):
         seg["ken_burns"] = KenBurns(**seg["ken_burns"])
+    seg["faces"] = tuple(tuple(span) for span in seg.get("faces", ()))
     seg["lanes"] = tuple(
         Lane(**{**lane, "moment": _segment_from_dict(lane["moment"]) if lane.get("moment") else None})
         for lane in seg.get("lanes", ())
@@ -518,6 +520,7 @@ def _moment_segment(
         "src_height": m.height,
         "rotation": m.rotation,
         "caption": caption,
+        "faces": m.faces,
     }
     if m.kind == "photo":
         rng = random.Random(f"{options.seed}:{m.id}")  # per moment, so editing one leaves the others alone

@@ -1,0 +1,124 @@
+"""Faces: found in real pictures and not in negatives, followed through a moving clip, hidden in every frame."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from media_pipeline.faces import FaceBox, default_detector, detect_clip, detect_photo
+from media_pipeline.faces.blur import PAD, blur_faces, clip_blur_chains, clip_spans
+from tests.facegen import astronaut, face_clip, face_photo, negatives
+from tests.mediagen import FFMPEG
+
+
+def covers(outer: FaceBox, inner: tuple[float, float, float, float], slack: float = 0.0) -> bool:
+    x, y, w, h = inner
+    return (outer.x <= x + slack and outer.y <= y + slack
+            and outer.x + outer.w >= x + w - slack and outer.y + outer.h >= y + h - slack)
+
+
+def detail(a: np.ndarray) -> float:
+    """Mean absolute difference between neighbouring pixels: high for a face, near 0 once hidden."""
+    a = a.astype(np.float32)
+    return float(np.abs(np.diff(a, axis=0)).mean() + np.abs(np.diff(a, axis=1)).mean())
+
+
+def region(a: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    h, w = a.shape[:2]
+    x, y, bw, bh = box
+    return a[int(y * h) + 1:int((y + bh) * h) - 1, int(x * w) + 1:int((x + bw) * w) - 1]
+
+
+def outside(a: np.ndarray, box: tuple[float, float, float, float], pad: float) -> np.ndarray:
+    """The pixels well away from the padded box (a 4 px margin for chroma subsampling)."""
+    h, w = a.shape[:2]
+    padded = FaceBox(*box).padded(pad)
+    mask = np.ones((h, w), dtype=bool)
+    mask[max(0, int(padded.y * h) - 4):int((padded.y + padded.h) * h) + 5,
+         max(0, int(padded.x * w) - 4):int((padded.x + padded.w) * w) + 5] = False
+    return a[mask]
+
+
+def test_detection_finds_the_faces_in_real_pictures(tmp_path: Path) -> None:
+    found = default_detector().detect(astronaut())
+    assert len(found) == 1 and found[0].score > 0.8
+    # her face, drawn by hand, and the detection overlap well
+    assert found[0].iou(FaceBox(180 / 512, 55 / 512, 90 / 512, 125 / 512)) > 0.6
+    truth = face_photo(tmp_path / "small.jpg", size=(480, 320), person_px=160)
+    boxes = detect_photo(tmp_path / "small.jpg")
+    assert len(boxes) == 1 and boxes[0].iou(FaceBox(*truth)) > 0.5
+
+
+def test_detection_finds_no_face_in_negatives() -> None:
+    detector = default_detector()
+    for picture in negatives():
+        assert detector.detect(picture) == []
+
+
+def test_a_blurred_photo_hides_the_face_and_keeps_the_rest(tmp_path: Path) -> None:
+    truth = face_photo(tmp_path / "p.jpg")
+    original = Image.open(tmp_path / "p.jpg").convert("RGB")
+    hidden = blur_faces(original, detect_photo(tmp_path / "p.jpg"))
+    before, after = np.asarray(original), np.asarray(hidden)
+    assert detail(region(after, truth)) < 0.25 * detail(region(before, truth))
+    assert np.array_equal(outside(after, truth, PAD + 0.1), outside(before, truth, PAD + 0.1))
+    hidden.save(tmp_path / "hidden.jpg")
+
+
+def test_a_face_moving_and_growing_through_a_clip_is_covered_in_every_frame(tmp_path: Path) -> None:
+    truths = face_clip(tmp_path / "walk.mp4", size=(320, 180), fps=10, duration_s=2.0)
+    tracks = detect_clip(tmp_path / "walk.mp4")
+    assert len(tracks) == 1  # one person, linked through the whole clip
+    spans = [span for track in tracks for span in clip_spans(tuple(tuple(s) for s in track.spans()))]
+    for n, truth in enumerate(truths):
+        t = n / 10
+        assert any(s.from_s <= t + 1e-6 and t <= s.to_s + 1e-6 and covers(s.box.padded(PAD), truth, 0.005)
+                   for s in spans), f"frame {n} at {t:.1f} s is not covered"
+
+
+def test_every_frame_of_a_blurred_clip_hides_the_face(tmp_path: Path) -> None:
+    source = tmp_path / "walk.mkv"
+    truths = face_clip(source, size=(320, 180), fps=10, duration_s=2.0, lossless=True)
+    spans = [span for track in detect_clip(source) for span in clip_spans(tuple(tuple(s) for s in track.spans()))]
+    chains = clip_blur_chains(spans, src="0:v", out="v", size=(320, 180), offset_s=0.0, tag="b")
+    out = tmp_path / "hidden.mkv"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-i", str(source), "-filter_complex", ";".join(chains),
+                    "-map", "[v]", "-c:v", "ffv1", str(out)], check=True)
+    with av.open(str(source)) as a, av.open(str(out)) as b:
+        pairs = list(zip(a.decode(video=0), b.decode(video=0), strict=True))
+    assert len(pairs) == len(truths) == 20
+    for n, ((fa, fb), truth) in enumerate(zip(pairs, truths, strict=True)):
+        before, after = fa.to_ndarray(format="rgb24"), fb.to_ndarray(format="rgb24")
+        assert detail(region(after, truth)) < 0.35 * detail(region(before, truth)), f"frame {n} shows the face"
+        # what is far from every box of this frame is untouched (ffv1 is lossless; yuv420p rounds a little)
+        live = [s.box for s in spans if s.from_s <= n / 10 + 1e-6 <= s.to_s + 2e-6]
+        union = live[0]
+        for box in live[1:]:
+            union = union.union(box)
+        far_a, far_b = outside(before, (union.x, union.y, union.w, union.h), PAD), \
+            outside(after, (union.x, union.y, union.w, union.h), PAD)
+        assert np.abs(far_a.astype(int) - far_b.astype(int)).max() <= 2, f"frame {n} changed away from the face"
+        if n == 10:
+            Image.fromarray(after).save(tmp_path / "frame10.png")
+
+
+@pytest.mark.parametrize("name", ["noise"])
+def test_a_clip_without_faces_has_no_tracks(tmp_path: Path, name: str) -> None:
+    frames = negatives((160, 96))[0]
+    path = tmp_path / f"{name}.mp4"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-loop", "1", "-i", "-", "-t", "1", "-r", "10", "-c:v", "libx264",
+                    "-pix_fmt", "yuv420p", str(path)], input=_png(frames), check=True)
+    assert detect_clip(path) == []
+
+
+def _png(img: Image.Image) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
