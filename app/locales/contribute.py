@@ -78,6 +78,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "me.save": {"en": "Save", "nl": "Opslaan"},
     "me.delete": {"en": "Delete", "nl": "Verwijderen"},
+    "me.own_face": {
+        "en": "Blur my own face too in films, collages and on the wall",
+        "nl": "Vervaag ook mijn eigen gezicht in films, collages en op de muur",
+    },
+    "me.own_face_on": {"en": "Your face will be blurred.", "nl": "Je gezicht wordt vervaagd."},
+    "me.own_face_ask": {"en": "Blur my face", "nl": "Vervaag mijn gezicht"},
+    "me.own_face_undo": {"en": "Show my face again", "nl": "Toon mijn gezicht weer"},
     "me.confirm_delete": {
         "en": "Delete this moment? This cannot be undone.",
         "nl": "Dit moment verwijderen? Dit kan niet ongedaan worden gemaakt.",

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.client_address import client_address
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, SettingsDep, check_csrf, csrf_token
-from app.routes import staff_account, staff_admin, staff_curate, staff_projects, staff_renders
+from app.routes import staff_account, staff_admin, staff_curate, staff_faces, staff_projects, staff_renders
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import coverage, projects, staff_sessions
 from app.services.signin_limit import SigninLimiter
@@ -92,5 +92,5 @@ def project_page(
 
 
 for _sub in (staff_curate.router, staff_renders.router, staff_projects.router, staff_admin.router,
-             staff_account.router):
+             staff_account.router, staff_faces.router):
     router.include_router(_sub)

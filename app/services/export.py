@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Contributor, Moment, Project, Render
+from app.services import faces
 from app.services.errors import Invalid
 from app.services.rendering import output_ext
 from app.services.workshop import note_dict, notes_of, prompts_of
@@ -37,6 +38,7 @@ def _moment_meta(m: Moment) -> dict[str, Any]:
         "place": m.place, "status": m.status, "trim_in_s": m.trim_in_s, "trim_out_s": m.trim_out_s,
         "consent": {"at": m.consent_at.isoformat(), "version": m.consent_version, "scope": m.consent_scope},
         "contributor_id": m.contributor_id,
+        "faces": faces.export_record(m),
     }
 
 

@@ -19,10 +19,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Moment, Project, Render, utcnow
+from app.services import faces
 from app.services.curation import moments_in_day_order
 from app.services.errors import Invalid, NotFound
 from app.services.qr import qr_svg
 from app.services.workshop import note_dict, notes_of, prompts_of
+from app.storage import Storage
 from media_pipeline.daytime import part_label, part_of_day
 
 VARIANTS = ("thumb", "preview")
@@ -40,7 +42,9 @@ class Links:
 
     @classmethod
     def staff(cls, project_id: int) -> Links:
-        return cls(media="/media/moments/{id}/{digest}/{variant}", render_file="/api/renders/{id}/file",
+        # the wall is projected: its pictures are blurred like the present link's, not the staff's own
+        return cls(media=f"/staff/projects/{project_id}/present/media/{{id}}/{{digest}}/{{variant}}",
+                   render_file="/api/renders/{id}/file",
                    render_poster="/api/renders/{id}/poster", render_captions="/api/renders/{id}/captions",
                    events=f"/staff/projects/{project_id}/present/events")
 
@@ -62,7 +66,9 @@ def project_by_present_token(*, session: Session, token: str) -> Project:
 def slide(m: Moment, links: Links, language: str) -> dict[str, Any]:
     """A moment as plain data for the projector (and the wall's event stream)."""
     def url(variant: str, key: str | None) -> str | None:
-        return links.media.format(id=m.id, digest=m.sha256[:16], variant=variant) if key else None
+        # the blur decision is in the address: a changed policy is never answered from a browser's cache
+        return links.media.format(id=m.id, digest=m.sha256[:16], variant=variant) + f"?f={faces.version(m)}" \
+            if key else None
 
     return {
         "id": m.id, "kind": m.kind, "time": m.captured_local.strftime("%H:%M"),
@@ -108,17 +114,15 @@ def latest_renders(*, session: Session, project: Project, links: Links) -> dict[
 
 
 def moment_file_key(
-    *, session: Session, project: Project, moment_id: int, digest: str, variant: str
+    *, session: Session, storage: Storage, project: Project, moment_id: int, digest: str, variant: str
 ) -> tuple[str, str]:
-    """(storage key, media type) of an approved moment's thumbnail or preview, for the present link."""
+    """(storage key, media type) of an approved moment's thumbnail or preview, for the present link and the
+    wall: with bystanders' faces hidden when the project's policy says so."""
     moment = session.get(Moment, moment_id)
     if (moment is None or moment.project_id != project.id or moment.status != "approved"
             or not digest or not moment.sha256.startswith(digest) or variant not in VARIANTS):
         raise NotFound("no such file")
-    key = moment.thumb_key if variant == "thumb" else moment.preview_key
-    if key is None:
-        raise NotFound("this picture is still being prepared")
-    return key, "image/jpeg"
+    return faces.shown_key(storage=storage, moment=moment, variant=variant), "image/jpeg"
 
 
 def render_of(*, session: Session, project: Project, render_id: int) -> Render:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.context import Context, jobs_of
 from app.leases import expiry, new_owner, owner_gone, release_owner
 from app.models import Moment, Project, Render, User, utcnow
+from app.services import faces
 from app.services.curation import moments_in_day_order, to_pipeline
 from app.services.errors import Conflict, Invalid
 from media_pipeline.plan import (
@@ -225,6 +226,8 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
             return
 
     tracker = _Tracker(ctx, lease, beat.lost)
+    if hidden := faces.blurred_in_plan(plan.to_dict()):
+        tracker.log(f"faces hidden in moments {', '.join(hidden)} (bystanders' faces blurred)")
     work: Path | None = None
     keys: dict[str, str] = {}
     prefix = f"renders/{render_id}/{lease.attempt}"  # a late attempt never overwrites the files of another
