@@ -160,7 +160,11 @@ class CollagePlan:
     lanes: LanesAxis | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for tile in data["tiles"]:
+            if not tile["faces"]:  # plans of moments with no faces to hide stay as they were
+                del tile["faces"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CollagePlan:

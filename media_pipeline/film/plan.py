@@ -174,6 +174,7 @@ class FilmPlan:
         data = asdict(self)
         data["length_s"] = round(self.length_s, 3)
         for seg in data["segments"]:
+            drop_no_faces(seg)
             seg["start_s"] = round(seg["start_frame"] / self.fps, 3)
             seg["duration_s"] = round(seg["frames"] / self.fps, 3)
         for chapter in data["chapters"]:
@@ -189,6 +190,15 @@ class FilmPlan:
         chapters = tuple(Chapter(title=c["title"], start_frame=c["start_frame"]) for c in data.pop("chapters"))
         cuts = tuple(Cut(**c) for c in data.pop("cuts", ()))
         return cls(segments=tuple(segments), chapters=chapters, cuts=cuts, **data)
+
+
+def drop_no_faces(seg: dict[str, Any]) -> None:
+    """A segment with no faces to hide says nothing of faces: plans (and cache keys) stay as they were."""
+    if not seg.get("faces"):
+        seg.pop("faces", None)
+    for lane in seg.get("lanes", ()):
+        if lane.get("moment"):
+            drop_no_faces(lane["moment"])
 
 
 def _segment_from_dict(seg_in: dict[str, Any]) -> Segment:

@@ -27,7 +27,7 @@ from media_pipeline.film.cards import CARD_STYLE, card_image
 from media_pipeline.film.ffmpeg import Processes
 from media_pipeline.film.lane_art import LANE_STYLE, label_image, placeholder_image
 from media_pipeline.film.lettering import px, rgb, unit
-from media_pipeline.film.plan import FilmPlan, Segment
+from media_pipeline.film.plan import FilmPlan, Segment, drop_no_faces
 from media_pipeline.images import open_image
 
 CACHE_VERSION = 5  # 4: lanes segments; 5: captions only between the crossfades (faces: in the segment key)
@@ -103,12 +103,18 @@ def segment_key(seg: Segment, plan: FilmPlan, *, source_id: str, has_head: bool,
         "head": has_head,
         "tail": has_tail,
         "source": source_id,
-        "segment": {k: v for k, v in asdict(seg).items() if k not in ("id", "start_frame", "chapter", "key",
-                                                                      "preview_key", "moment_id", "sha256")},
+        "segment": _shape_of(seg),
         # the opening and closing cards fade from and to black
         "fade": _edge_fade(seg, has_head, has_tail),
     }
     return fingerprint(shape)
+
+
+def _shape_of(seg: Segment) -> dict[str, Any]:
+    shape = {k: v for k, v in asdict(seg).items() if k not in ("id", "start_frame", "chapter", "key", "preview_key",
+                                                                "moment_id", "sha256")}
+    drop_no_faces(shape)  # a segment with no faces to hide keeps the key it had before faces existed
+    return shape
 
 
 def _edge_fade(seg: Segment, has_head: bool, has_tail: bool) -> tuple[bool, bool]:
