@@ -83,10 +83,13 @@ def clip_blur_chains(spans: Sequence[ClipBlur], *, src: str, out: str, size: tup
         block = max(2, round(max(bw, bh) / BLOCKS))
         radius = max(1, min(block // 2, min(bw, bh) // 4 - 1))
         nxt = f"{tag}f{index}"
+        # outside its stretch every filter of the chain passes frames on untouched (timeline support): a clip
+        # with many stretches costs little more than one with a single stretch
+        when = f"enable='between(t,{max(0.0, start):.3f},{end:.3f})'"
         chains.append(f"[{label}]split=2[{nxt}a][{nxt}b]")
-        chains.append(f"[{nxt}b]crop={bw}:{bh}:{x0}:{y0},pixelize=w={block}:h={block},boxblur={radius}:1[{nxt}c]")
-        chains.append(f"[{nxt}a][{nxt}c]overlay=x={x0}:y={y0}:enable='between(t,{max(0.0, start):.3f},{end:.3f})'"
-                      f"[{nxt}]")
+        chains.append(f"[{nxt}b]crop={bw}:{bh}:{x0}:{y0},pixelize=w={block}:h={block}:{when},"
+                      f"boxblur={radius}:1:{when}[{nxt}c]")
+        chains.append(f"[{nxt}a][{nxt}c]overlay=x={x0}:y={y0}:{when}[{nxt}]")
         label = nxt
     if label == src:
         chains.append(f"[{src}]null[{out}]")
