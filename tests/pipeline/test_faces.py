@@ -122,3 +122,62 @@ def _png(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
+
+
+def test_a_collage_tile_hides_the_face_and_the_plan_keeps_what_it_hid(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from media_pipeline.collage.model import CollagePlan
+    from media_pipeline.plan import CollageOptions, build_collage_plan, render_collage
+    from media_pipeline.types import Moment, ProjectInfo
+
+    truth = face_photo(tmp_path / "p.jpg", size=(480, 320), person_px=240)
+    spans = tuple((0.0, 0.0, *b.as_list()[:4]) for b in detect_photo(tmp_path / "p.jpg"))
+    project = ProjectInfo(title="Dag", date="2024-07-24")
+    options = CollageOptions(layout="grid", width=480, height=320, labels=False, title=False)
+    shots = {}
+    for name, faces in (("plain", ()), ("hidden", spans)):
+        moment = Moment("p", "p.jpg", "photo", 480, 320, datetime(2024, 7, 24, 9), faces=faces)
+        plan = build_collage_plan([moment], project, options)
+        assert CollagePlan.from_dict(plan.to_dict()) == plan  # what was hidden survives the stored plan
+        assert ("faces" in plan.to_dict()["tiles"][0]) == bool(faces)
+        out = render_collage(plan, tmp_path / f"{name}.png", resolve=lambda key: tmp_path / key, workers=1)
+        tile = plan.tiles[0]
+        x, y, w, h = tile.rect
+        left, top, right, bottom = tile.crop
+        # the face box in collage pixels: through the tile's crop and place
+        fx, fy, fw, fh = truth
+        box = ((x + (fx - left) / (right - left) * w) / plan.width, (y + (fy - top) / (bottom - top) * h) / plan.height,
+               fw / (right - left) * w / plan.width, fh / (bottom - top) * h / plan.height)
+        shots[name] = (np.asarray(Image.open(out).convert("RGB")), box)
+    (plain, box), (hidden, _) = shots["plain"], shots["hidden"]
+    assert detail(region(hidden, box)) < 0.3 * detail(region(plain, box))
+    assert np.abs(outside(plain, box, PAD + 0.1).astype(int) - outside(hidden, box, PAD + 0.1).astype(int)).max() <= 8
+
+
+def test_every_frame_of_a_clip_in_a_film_hides_the_face(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from media_pipeline.film import FilmOptions, build_film_plan, render_film
+    from media_pipeline.types import Moment, ProjectInfo
+
+    truths = face_clip(tmp_path / "walk.mp4", size=(320, 180), fps=10, duration_s=2.0)
+    spans = tuple(tuple(s) for track in detect_clip(tmp_path / "walk.mp4") for s in track.spans())
+    options = FilmOptions(width=320, height=180, fps=10, photo_s=1.0, transition_s=0.2, quality="final")
+    films = {}
+    for name, faces in (("plain", ()), ("hidden", spans)):
+        moment = Moment("c", "walk.mp4", "clip", 320, 180, datetime(2024, 7, 24, 9), duration_s=2.0, faces=faces)
+        plan = build_film_plan([moment], ProjectInfo(title="Dag", date="2024-07-24"), options)
+        result = render_film(plan, tmp_path / f"{name}.mp4", resolve=lambda key: tmp_path / key,
+                             cache_dir=tmp_path / "cache")
+        with av.open(str(result.video_path)) as film:
+            films[name] = [f.to_ndarray(format="rgb24") for f in film.decode(video=0)]
+        [seg] = [s for s in plan.segments if s.kind == "clip"]
+    t = plan.transition_frames
+    shown = range(seg.start_frame + t, seg.start_frame + min(seg.frames, len(truths)) - t)  # not under crossfades
+    assert len(shown) >= 14
+    for n in shown:
+        clip_frame = n - seg.start_frame + round((seg.clip_in_s or 0) * 10)
+        truth = truths[clip_frame]
+        plain, hidden = films["plain"][n], films["hidden"][n]
+        assert detail(region(hidden, truth)) < 0.4 * detail(region(plain, truth)), f"film frame {n} shows the face"

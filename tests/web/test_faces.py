@@ -20,7 +20,7 @@ from app.services.curation import to_pipeline
 from media_pipeline.film import FilmOptions, build_film_plan, render_film
 from media_pipeline.types import ProjectInfo
 from tests import factories
-from tests.facegen import face_photo, negatives
+from tests.facegen import face_clip, face_photo, negatives
 from tests.web.test_present import present_token
 from tests.web.test_staff_pages import CSRF, sign_in
 
@@ -78,6 +78,21 @@ def test_a_photo_is_looked_at_after_upload_and_its_face_stored(
         assert (t0, t1) == (0.0, 0.0)
         assert abs(x - truth[0]) < 0.03 and abs(y - truth[1]) < 0.03 and abs(w - truth[2]) < 0.03
         assert abs(h - truth[3]) < 0.05
+
+
+def test_a_clip_is_followed_and_its_face_stored_per_time(
+    ctx: Context, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    face_clip(tmp_path / "walk.mp4", size=(320, 180), fps=10, duration_s=2.0)
+    ref = add(ctx, project, tmp_path / "walk.mp4")
+    with ctx.sessions() as s:
+        moment = s.get(Moment, ref.id)
+        assert moment is not None and moment.kind == "clip" and moment.faces_status == "done"
+        [face] = moment.faces  # one person, one track
+        times = [box[0] for box in face.boxes]
+        assert times == sorted(times) and times[0] == 0.0 and face.boxes[-1][1] >= 1.9  # covers the whole clip
+        assert len(face.boxes) >= 6
+        assert to_pipeline(moment).faces == tuple(tuple(b) for b in face.boxes)  # public scope: all hidden
 
 
 def test_the_wall_and_present_link_show_the_face_blurred_only_when_the_policy_says_so(
