@@ -15,16 +15,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.context import Context
-from app.models import Face, Moment, Project
+from app.models import Face, Moment, Project, Render
 from app.services.errors import Invalid, NotFound
 from app.storage import Storage, derived_key
 from media_pipeline.faces import detect_clip, detect_photo
 from media_pipeline.faces.blur import blur_faces, still_boxes
 from media_pipeline.images import open_image
-from media_pipeline.types import FaceSpans, MediaError
+from media_pipeline.types import FaceSpans
 
 log = logging.getLogger("dayreel.faces")
 
@@ -33,6 +34,7 @@ log = logging.getLogger("dayreel.faces")
 POLICIES = ("never", "public", "shared", "always")
 DEFAULT_POLICY = "public"
 OVERRIDES = ("blur", "keep")
+WHOLE_PICTURE = (0.0, 1e9, 0.0, 0.0, 1.0, 1.0)  # every frame, the whole frame
 _SCOPES_BLURRED = {"never": (), "public": ("public",), "shared": ("organisation", "public"),
                    "always": ("workshop", "organisation", "public")}
 
@@ -77,6 +79,9 @@ def decide(moment: Moment, project: Project) -> BlurDecision:
         return BlurDecision(False, f"policy-{policy}-{moment.consent_scope}", ())
     hidden = [f for f in moment.faces if not f.consented or moment.blur_own_face]
     spans = tuple(tuple(float(v) for v in box) for face in hidden for box in face.boxes)
+    if moment.faces_status == "failed" and not moment.faces:
+        # nobody knows where the faces are: the whole picture is hidden until staff draw boxes or override
+        return BlurDecision(True, f"{reason}-detection-failed", (WHOLE_PICTURE,), faces_hidden=0)
     return BlurDecision(True, reason, spans, pending=moment.faces_status == "pending",  # type: ignore[arg-type]
                         faces_hidden=len(hidden))
 
@@ -102,7 +107,7 @@ def detect_moment(moment_id: int, *, ctx: Context) -> None:
                 rows = [(track.spans(), track.score) for track in detect_clip(src)]
             else:
                 rows = [([[0.0, 0.0, *box.as_list()[:4]]], box.score) for box in detect_photo(src)]
-        except (MediaError, OSError, ValueError) as err:
+        except Exception as err:  # a file we cannot look into (or read back) is hidden whole, never fatal
             log.warning("face detection failed for moment %s: %s", moment_id, err)
             moment.faces_status = "failed"
             session.commit()
@@ -112,6 +117,20 @@ def detect_moment(moment_id: int, *, ctx: Context) -> None:
         moment.faces.extend(Face(boxes=boxes, score=round(score, 3), source="detected") for boxes, score in rows)
         moment.faces_status = "done"
         session.commit()
+
+
+def detect_before_render(ctx: Context, *, render_id: int) -> int:
+    """Look for faces now in the render's project's approved moments whose job has not run yet (a render must
+    not wait for the queue, nor show a face it was meant to hide). Returns how many were looked at."""
+    with ctx.sessions() as session:
+        render = session.get(Render, render_id)
+        if render is None:
+            return 0
+        ids = list(session.scalars(select(Moment.id).where(
+            Moment.project_id == render.project_id, Moment.status == "approved", Moment.faces_status == "pending")))
+    for moment_id in ids:
+        detect_moment(moment_id, ctx=ctx)
+    return len(ids)
 
 
 # ---- staff and contributor choices -----------------------------------------------------------------------------

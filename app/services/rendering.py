@@ -201,6 +201,7 @@ def run_claimed(ctx: Context, lease: RenderLease) -> None:
 
 def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
     render_id = lease.render_id
+    faces.detect_before_render(ctx, render_id=render_id)  # before the plan's session: it must see the faces
     with ctx.sessions() as session:
         render = session.get(Render, render_id)
         if render is None:

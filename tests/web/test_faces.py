@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import select
 
 from app.context import Context
-from app.models import Face, Moment, Project
+from app.models import Face, Moment, Project, Render
 from app.routes.api import contributor_cookie_name
 from app.services import export, faces
 from app.services.curation import to_pipeline
@@ -23,6 +24,7 @@ from tests import factories
 from tests.facegen import face_clip, face_photo, negatives
 from tests.web.test_present import present_token
 from tests.web.test_staff_pages import CSRF, sign_in
+from tests.web.test_staff_renders import TINY_FILM
 
 OPTIONS = FilmOptions(width=160, height=90, fps=5, photo_s=1.0, transition_s=0.2, quality="preview")
 
@@ -45,8 +47,9 @@ def face_moment(ctx: Context, project: factories.ProjectRef, folder: Path,
     return add(ctx, project, folder / "face.jpg", **kwargs), truth  # type: ignore[arg-type]
 
 
-def plain_moment(ctx: Context, project: factories.ProjectRef, folder: Path) -> int:
-    negatives((480, 320))[1].save(folder / "plain.jpg")
+def plain_moment(ctx: Context, project: factories.ProjectRef, folder: Path, *, which: int = 1) -> int:
+    """A moment with no face (negatives: 0 noise, 1 a gradient, 2 stripes)."""
+    negatives((480, 320))[which].save(folder / "plain.jpg")
     return add(ctx, project, folder / "plain.jpg").id
 
 
@@ -254,3 +257,39 @@ def test_faces_rows_go_with_their_moment(ctx: Context, project: factories.Projec
         s.commit()
         assert s.query(Face).count() == 0
 
+
+
+def test_a_render_looks_for_faces_not_yet_found_and_says_whom_it_blurred(
+    client: TestClient, ctx: Context, staff: factories.StaffUser, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    moment_id = face_moment(ctx, project, tmp_path)[0].id
+    with ctx.sessions() as s:
+        moment = s.get(Moment, moment_id)
+        assert moment is not None
+        moment.faces.clear()
+        moment.faces_status = "pending"  # as if the job after derive had not run yet
+        s.commit()
+    csrf = sign_in(client, staff)
+    client.post(f"/staff/projects/{project.id}/films", data={"csrf": csrf, **TINY_FILM})
+    with ctx.sessions() as s:
+        render = s.scalars(select(Render).where(Render.project_id == project.id)).one()
+        assert render.status == "done", render.log
+        assert f"faces hidden in moments {moment_id}" in (render.log or "")
+        assert len(s.get(Moment, moment_id).faces) == 1  # type: ignore[union-attr]
+
+
+def test_when_detection_failed_the_whole_picture_is_hidden(
+    client: TestClient, ctx: Context, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    moment_id = plain_moment(ctx, project, tmp_path, which=0)  # noise: fine detail everywhere
+    with ctx.sessions() as s:
+        moment = s.get(Moment, moment_id)
+        assert moment is not None
+        plain = Image.open(ctx.storage.path(moment.thumb_key))  # type: ignore[arg-type]
+        moment.faces_status = "failed"
+        s.commit()
+        assert faces.decide(moment, moment.project).reason == "policy-public-public-detection-failed"
+    shown = Image.open(io.BytesIO(client.get(wall_pictures(client, f"/p/{present_token(ctx, project.id)}")[moment_id])
+                                  .content))
+    whole = (0.05, 0.05, 0.9, 0.9)
+    assert detail(shown, whole) < 0.2 * detail(plain, whole)
