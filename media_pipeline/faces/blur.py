@@ -63,33 +63,90 @@ def blur_faces(img: Image.Image, boxes: Sequence[FaceBox], *, pad: float = PAD) 
     return out
 
 
+@dataclass(frozen=True)
+class Window:
+    """One ffmpeg chain: a hiding window of fixed size (px) that jumps from stretch to stretch of one face.
+
+    Each stretch is (from s, to s, left px, top px) in stream time. One chain per face (per MAX_STRETCHES
+    stretches) rather than one per stretch: every chain costs ~1 ms a 720p frame even while idle.
+    """
+
+    w: int
+    h: int
+    stretches: tuple[tuple[float, float, int, int], ...]
+
+    def at(self, t: float) -> tuple[int, int] | None:
+        """(left, top) px of the window at stream time `t`, or None when it hides nothing then."""
+        if not self.stretches[0][0] <= t <= self.stretches[-1][1]:
+            return None
+        for _, end, x, y in self.stretches:
+            if t < end:
+                return x, y
+        return self.stretches[-1][2], self.stretches[-1][3]
+
+    def position(self, axis: int) -> str:
+        """The ffmpeg expression of the window's left (axis 2) or top (axis 3) px at time t."""
+        expr = str(self.stretches[-1][axis])
+        for stretch in reversed(self.stretches[:-1]):
+            expr = f"if(lt(t,{stretch[1]:.3f}),{stretch[axis]},{expr})"
+        return expr
+
+
+MAX_STRETCHES = 24  # per chain: keeps ffmpeg's expressions short, and the window no larger than a few seconds need
+
+
+def _faces_of(spans: Sequence[ClipBlur]) -> list[list[ClipBlur]]:
+    """Spans grouped by face: a track's stretches follow each other end to start (see FaceTrack.spans)."""
+    groups: list[list[ClipBlur]] = []
+    for span in spans:
+        if groups and abs(groups[-1][-1].to_s - span.from_s) < 1e-6 and span.from_s >= groups[-1][-1].from_s:
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    return groups
+
+
+def clip_windows(spans: Sequence[ClipBlur], *, size: tuple[int, int], offset_s: float,
+                 pad: float = PAD) -> list[Window]:
+    """The hiding windows for `spans` (boxes padded by `pad`) in a stream of upright frames of `size` px whose
+    time 0 is clip time `offset_s`. Stretches that end before the stream starts are left out."""
+    w, h = size
+    windows = []
+    for face in _faces_of(spans):
+        for first in range(0, len(face), MAX_STRETCHES):
+            boxes = [(span.from_s - offset_s, span.to_s - offset_s, _pixels(span.box.padded(pad), size))
+                     for span in face[first:first + MAX_STRETCHES] if span.to_s - offset_s >= 0]
+            if not boxes:
+                continue
+            # even sizes and offsets: the chroma planes are half size; +2 px for the rounding of the centre
+            ww = min(w // 2 * 2, max(2, max(x1 - x0 for _, _, (x0, _, x1, _) in boxes) // 2 * 2 + 4))
+            wh = min(h // 2 * 2, max(2, max(y1 - y0 for _, _, (_, y0, _, y1) in boxes) // 2 * 2 + 4))
+            stretches = []
+            for start, end, (x0, y0, x1, y1) in boxes:
+                left = min(max(0, round((x0 + x1 - ww) / 2)), w - ww) // 2 * 2
+                top = min(max(0, round((y0 + y1 - wh) / 2)), h - wh) // 2 * 2
+                stretches.append((max(0.0, start), end, left, top))
+            windows.append(Window(ww, wh, tuple(stretches)))
+    return windows
+
+
 def clip_blur_chains(spans: Sequence[ClipBlur], *, src: str, out: str, size: tuple[int, int], offset_s: float,
                      tag: str, pad: float = PAD) -> list[str]:
     """ffmpeg filter chains hiding `spans` (boxes padded by `pad`) in the stream [src] (upright frames of `size`
-    px, its time 0 at clip time `offset_s`), giving [out]. Stretches before the stream's start are left out."""
-    w, h = size
+    px, its time 0 at clip time `offset_s`), giving [out]: per face a window that follows it (`clip_windows`),
+    pixelated and blurred; outside the face's time every filter passes frames on untouched."""
     chains: list[str] = []
     label = src
-    for index, span in enumerate(spans):
-        start, end = span.from_s - offset_s, span.to_s - offset_s
-        if end < 0:
-            continue
-        x0, y0, x1, y1 = _pixels(span.box.padded(pad), (w, h))
-        x0, y0 = x0 // 2 * 2, y0 // 2 * 2  # even offsets: chroma planes are half size
-        bw, bh = max(2, (x1 - x0 + 1) // 2 * 2), max(2, (y1 - y0 + 1) // 2 * 2)
-        bw, bh = min(bw, w - x0), min(bh, h - y0)
-        if bw < 2 or bh < 2:
-            continue
-        block = max(2, round(max(bw, bh) / BLOCKS))
-        radius = max(1, min(block // 2, min(bw, bh) // 4 - 1))
+    for index, window in enumerate(clip_windows(spans, size=size, offset_s=offset_s, pad=pad)):
+        block = max(2, round(max(window.w, window.h) / BLOCKS))
+        radius = max(1, min(block // 2, min(window.w, window.h) // 4 - 1))
+        x, y = window.position(2), window.position(3)
+        when = f"enable='between(t,{window.stretches[0][0]:.3f},{window.stretches[-1][1]:.3f})'"
         nxt = f"{tag}f{index}"
-        # outside its stretch every filter of the chain passes frames on untouched (timeline support): a clip
-        # with many stretches costs little more than one with a single stretch
-        when = f"enable='between(t,{max(0.0, start):.3f},{end:.3f})'"
         chains.append(f"[{label}]split=2[{nxt}a][{nxt}b]")
-        chains.append(f"[{nxt}b]crop={bw}:{bh}:{x0}:{y0},pixelize=w={block}:h={block}:{when},"
+        chains.append(f"[{nxt}b]crop=w={window.w}:h={window.h}:x='{x}':y='{y}',pixelize=w={block}:h={block}:{when},"
                       f"boxblur={radius}:1:{when}[{nxt}c]")
-        chains.append(f"[{nxt}a][{nxt}c]overlay=x={x0}:y={y0}:{when}[{nxt}]")
+        chains.append(f"[{nxt}a][{nxt}c]overlay=x='{x}':y='{y}':{when}[{nxt}]")
         label = nxt
     if label == src:
         chains.append(f"[{src}]null[{out}]")
