@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.context import Context
-from app.models import Face, Moment, Project, Render
+from app.models import Face, Moment, Project, Render, utcnow
 from app.services.errors import Invalid, NotFound
 from app.storage import Storage, derived_key
 from media_pipeline.faces import detect_clip, detect_photo
@@ -116,6 +116,7 @@ def detect_moment(moment_id: int, *, ctx: Context) -> None:
             moment.faces.remove(face)
         moment.faces.extend(Face(boxes=boxes, score=round(score, 3), source="detected") for boxes, score in rows)
         moment.faces_status = "done"
+        _touch(moment)
         session.commit()
 
 
@@ -136,6 +137,12 @@ def detect_before_render(ctx: Context, *, render_id: int) -> int:
 # ---- staff and contributor choices -----------------------------------------------------------------------------
 
 
+def _touch(moment: Moment) -> None:
+    """A change of its faces is a change of the moment: the wall sends it again (now blurred), and renders
+    made before it show as out of date."""
+    moment.updated_at = utcnow()
+
+
 def face_of(moment: Moment, face_id: int) -> Face:
     for face in moment.faces:
         if face.id == face_id:
@@ -153,17 +160,20 @@ def add_box(*, session: Session, moment: Moment, x: float, y: float, w: float, h
     moment.faces.append(face)
     if moment.faces_status == "pending":  # staff drew what matters; a later detection still adds its own
         moment.faces_status = "done"
+    _touch(moment)
     session.commit()
     return face
 
 
 def remove_face(*, session: Session, moment: Moment, face_id: int) -> None:
     moment.faces.remove(face_of(moment, face_id))
+    _touch(moment)
     session.commit()
 
 
 def set_consented(*, session: Session, moment: Moment, face_id: int, consented: bool) -> None:
     face_of(moment, face_id).consented = consented
+    _touch(moment)
     session.commit()
 
 
