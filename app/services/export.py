@@ -141,6 +141,7 @@ def delete_project(*, session: Session, storage: Storage, project: Project, conf
         keys.update(k for k in (r.output_key, r.poster_key, r.captions_key) if k)
     keys.update(_settings_keys(project.settings))
     render_folders = [f"renders/{r.id}/" for r in project.renders]
+    originals = {m.storage_key: m.sha256 for m in project.moments}
     project_id = project.id
     for note in notes_of(session=session, project=project):
         session.delete(note)
@@ -154,6 +155,9 @@ def delete_project(*, session: Session, storage: Storage, project: Project, conf
         if storage.exists(key):
             storage.delete(key)
             removed += 1
+    for key, sha256 in originals.items():  # blurred copies go with the last moment of their file
+        if key not in shared:
+            removed += faces.delete_blurred_copies(storage, sha256)
     for folder in render_folders:  # anything else a render left (a file of an older version)
         removed += storage.delete_prefix(folder)
     return removed

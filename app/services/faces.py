@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,13 +219,23 @@ def shown_key(*, storage: Storage, moment: Moment, variant: str) -> str:
         return key
     hidden_key = derived_key(moment.sha256, f"{variant}.faces-{fingerprint(decision.spans)}.jpg")
     if not storage.exists(hidden_key):
-        tmp = storage.temp_dir() / f"faces-{moment.id}-{variant}-{fingerprint(decision.spans)}.jpg"
+        # a name of its own: two requests for the same picture may make it at once (the last move wins)
+        tmp = storage.temp_dir() / f"faces-{moment.id}-{variant}-{secrets.token_hex(8)}.jpg"
         try:
             blur_faces(open_image(storage.path(key)), still_boxes(decision.spans)).save(tmp, "JPEG", quality=85)
             storage.put_file(tmp, hidden_key)
         finally:
             tmp.unlink(missing_ok=True)
     return hidden_key
+
+
+def delete_blurred_copies(storage: Storage, sha256: str) -> int:
+    """Remove the blurred copies made of one file's derived pictures (when the file itself goes)."""
+    start = derived_key(sha256, "")
+    copies = [k for k in storage.list_keys(start.rsplit("/", 1)[0] + "/") if k.startswith(start) and ".faces-" in k]
+    for key in copies:
+        storage.delete(key)
+    return len(copies)
 
 
 def export_record(moment: Moment) -> dict[str, Any]:

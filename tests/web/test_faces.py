@@ -293,3 +293,22 @@ def test_when_detection_failed_the_whole_picture_is_hidden(
                                   .content))
     whole = (0.05, 0.05, 0.9, 0.9)
     assert detail(shown, whole) < 0.2 * detail(plain, whole)
+
+
+def test_blurred_copies_go_with_the_moment(
+    client: TestClient, ctx: Context, project: factories.ProjectRef, tmp_path: Path
+) -> None:
+    ref = face_moment(ctx, project, tmp_path)[0]
+    token = present_token(ctx, project.id)
+    assert client.get(wall_pictures(client, f"/p/{token}")[ref.id]).status_code == 200  # a blurred copy is made
+    with ctx.sessions() as s:
+        sha = s.get(Moment, ref.id).sha256  # type: ignore[union-attr]
+    copies = [k for k in ctx.storage.list_keys(f"derived/{sha[:2]}/") if ".faces-" in k]
+    assert len(copies) == 1
+    assert ref.contributor_token
+    client.cookies.set(contributor_cookie_name(project.id), ref.contributor_token)
+    mine = client.get(f"/c/{project.invite_token}/me")
+    r = client.post(f"/c/{project.invite_token}/me/moments/{ref.id}/delete",
+                    data={"csrf": CSRF.search(mine.text).group(1)}, follow_redirects=False)  # type: ignore[union-attr]
+    assert r.status_code == 303
+    assert ctx.storage.list_keys(f"derived/{sha[:2]}/") == []
