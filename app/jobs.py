@@ -10,7 +10,7 @@ import logging
 
 from app.context import Context
 from app.queue import context, create_consumer, huey, keep_signal_handlers
-from app.services import derive, rendering
+from app.services import derive, faces, rendering
 
 __all__ = ["configure", "create_consumer", "enqueue_derive", "enqueue_render", "enqueue_segment", "huey",
            "keep_signal_handlers"]
@@ -31,6 +31,12 @@ def configure(ctx: Context) -> None:
 @huey.task(retries=1, retry_delay=5)
 def derive_moment(moment_id: int) -> None:
     derive.derive_moment(moment_id, ctx=context())
+    detect_faces(moment_id)  # its own job: a slow clip does not hold up the next moment's thumbnails
+
+
+@huey.task(retries=1, retry_delay=5)
+def detect_faces(moment_id: int) -> None:
+    faces.detect_moment(moment_id, ctx=context())
 
 
 @huey.task()

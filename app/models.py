@@ -171,10 +171,32 @@ class Moment(Base):
     derive_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
     thumb_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     preview_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # faces (app/services/faces.py): found by a job after derive; staff may override the project's policy
+    faces_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
+    blur_override: Mapped[str | None] = mapped_column(String(8), nullable=True)  # None | blur | keep
+    blur_own_face: Mapped[bool] = mapped_column(Boolean, default=False)  # the contributor asked to be hidden too
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="moments")
+    faces: Mapped[list[Face]] = relationship(back_populates="moment", cascade="all, delete-orphan",
+                                             order_by="Face.id")
+
+
+class Face(Base):
+    """One face in a moment: a box in a photo, or a track of boxes through a clip (times from its start)."""
+
+    __tablename__ = "faces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moments.id", ondelete="CASCADE"), index=True)
+    # [[from_s, to_s, x, y, w, h], ...]: fractions of the upright picture; a photo's one row has times 0, 0
+    boxes: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
+    score: Mapped[float] = mapped_column(Float, default=1.0)
+    source: Mapped[str] = mapped_column(String(16), default="detected")  # detected | staff
+    consented: Mapped[bool] = mapped_column(Boolean, default=False)  # the contributor themself (or agreed)
+
+    moment: Mapped[Moment] = relationship(back_populates="faces")
 
 
 class Render(Base):

@@ -38,6 +38,10 @@ class RenderCancelled(RuntimeError):
     """The caller asked a render to stop."""
 
 
+# faces to hide: (from s, to s, x, y, w, h) with the box as fractions of the upright picture; a photo's
+# times are 0, 0 (see media_pipeline/faces/blur.py)
+FaceSpans = tuple[tuple[float, float, float, float, float, float], ...]
+
 @dataclass(frozen=True)
 class CaptureTime:
     """When a moment happened: local wall-clock time where it happened, plus what we know of the zone."""
@@ -111,6 +115,7 @@ class Moment:
     trim_out_s: float | None = None
     preview_key: str | None = None  # a smaller derived image (photo preview or clip poster), when made
     contributor: str = ""  # a stable id of who contributed, for fairness; alias when empty
+    faces: FaceSpans = ()  # faces to hide (media_pipeline.faces.blur): empty when nothing is blurred
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from app.i18n import pick_language, translate
 from app.models import Moment, Project
 from app.routes.api import parse_client_time
 from app.schemas import MomentPublic, media_url
-from app.services import contributors, projects, quotas
+from app.services import contributors, faces, projects, quotas
 from app.services.errors import Invalid, NotFound, ServiceError
 from app.services.ingest import UploadFields, allowed_scopes, ingest_upload
 from app.services.moment_time import CaptureTimeOutOfRange, capture_window
@@ -265,6 +265,7 @@ def _moment_view(m: Moment, zone: str) -> dict[str, Any]:
         "mood": m.mood,
         "status": m.status,
         "name": m.original_name,
+        "own_face_hidden": m.blur_own_face,
     }
 
 
@@ -336,6 +337,20 @@ def _form_time(value: str | None, moment: Moment, zone: str) -> datetime | None:
     if wall.replace(second=0, microsecond=0) == shown.replace(second=0, microsecond=0):
         return moment.captured_local
     return in_project_zone(wall, zone)
+
+
+@router.post("/c/{token}/me/moments/{moment_id}/own-face", **REDIRECT)
+def my_moment_own_face(
+    token: str, moment_id: IdPath, request: Request, session: SessionDep, hidden: bool = Form(...),
+    csrf: str | None = Form(None),
+) -> RedirectResponse:
+    """Ask for one's own face to be blurred in this moment too (or no longer)."""
+    check_csrf(request, csrf)
+    project = projects.project_by_invite(session=session, token=token)
+    moment = contributors.own_moment(session=session, project=project, moment_id=moment_id,
+                                     contributor_token=request.cookies.get(contributor_cookie_name(project.id)))
+    faces.set_own_face(session=session, moment=moment, hidden=hidden)
+    return RedirectResponse(f"/c/{token}/me?done=saved#moment-{moment_id}", status_code=303)
 
 
 @router.post("/c/{token}/me/moments/{moment_id}/delete", **REDIRECT)

@@ -65,6 +65,16 @@ def staff_present(project_id: IdPath, request: Request, session: SessionDep, use
                  f"/staff/projects/{project.id}/themes/map.png", can_write=True, **staff_ctx(request, user))
 
 
+@router.get("/staff/projects/{project_id}/present/media/{moment_id}/{digest}/{variant}")
+def staff_present_media(project_id: IdPath, moment_id: IdPath, digest: str, variant: str, request: Request,
+                        session: SessionDep, storage: StorageDep, user: CurrentStaff) -> Response:
+    """A picture on the staff's wall: as the present link shows it (faces blurred as the policy says)."""
+    project = projects.project_for(session=session, user=user, project_id=project_id)
+    key, media_type = presentation.moment_file_key(session=session, storage=storage, project=project,
+                                                   moment_id=moment_id, digest=digest, variant=variant)
+    return stored_file(request, storage, key, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
+
+
 @router.get("/staff/projects/{project_id}/present/events")
 def staff_events(project_id: IdPath, request: Request, ctx: CtxDep, session: SessionDep, user: CurrentStaff,
                  since: str | None = None, after: AfterQuery = None, limit_s: LimitQuery = 300.0,
@@ -123,8 +133,8 @@ def public_media(token: str, moment_id: IdPath, digest: str, variant: str, sessi
                  storage: StorageDep, request: Request) -> Response:
     """An approved moment's thumbnail or preview, through the read-only link."""
     project = presentation.project_by_present_token(session=session, token=token)
-    key, media_type = presentation.moment_file_key(session=session, project=project, moment_id=moment_id,
-                                                   digest=digest, variant=variant)
+    key, media_type = presentation.moment_file_key(session=session, storage=storage, project=project,
+                                                   moment_id=moment_id, digest=digest, variant=variant)
     return stored_file(request, storage, key, media_type=media_type,
                        headers={"Cache-Control": "private, max-age=3600"})
 

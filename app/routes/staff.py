@@ -13,6 +13,7 @@ from app.routes import (
     staff_account,
     staff_admin,
     staff_curate,
+    staff_faces,
     staff_projects,
     staff_renders,
     staff_report,
@@ -100,5 +101,5 @@ def project_page(
 
 
 for _sub in (staff_curate.router, staff_renders.router, staff_projects.router, staff_admin.router,
-             staff_account.router, staff_themes.router, staff_report.router):
+             staff_account.router, staff_themes.router, staff_report.router, staff_faces.router):
     router.include_router(_sub)

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, check_csrf
 from app.i18n import pick_language
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
-from app.services import curate_view, curation, staff_access
+from app.services import curate_view, curation, faces, staff_access
 from app.web import page
 
 router = APIRouter()
@@ -66,7 +66,8 @@ def moment_page(moment_id: IdPath, request: Request, session: SessionDep, user: 
     user = staff_or_redirect(request, user)
     moment = staff_access.moment_for(session=session, user=user, moment_id=moment_id)
     values = curate_view.detail(moment, pick_language(request, moment.project.language))
-    return page(request, "staff/moment.html", staff_ctx(request, user, project=moment.project, **values))
+    return page(request, "staff/moment.html", staff_ctx(request, user, project=moment.project,
+                                                        faces=faces.staff_view(moment), **values))
 
 
 @router.post("/moments/{moment_id}")

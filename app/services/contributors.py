@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Contributor, Moment, Project
-from app.services import qr
+from app.services import faces, qr
 from app.services.curation import MomentPatch, day_order_key, update_moment
 from app.services.errors import NotFound
 from app.services.ingest import find_contributor
@@ -157,3 +157,4 @@ def delete_own_moment(
         for key in keys:
             if key:
                 storage.delete(key)
+        faces.delete_blurred_copies(storage, sha256)

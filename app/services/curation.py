@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Moment, Project
 from app.services.errors import Invalid
+from app.services.faces import pipeline_faces
 from app.services.moment_time import check_capture_time
 from media_pipeline.daytime import seconds_of_day
 from media_pipeline.types import Moment as PipelineMoment
@@ -115,4 +116,5 @@ def to_pipeline(m: Moment) -> PipelineMoment:
         trim_out_s=m.trim_out_s,
         preview_key=m.preview_key,
         contributor=str(m.contributor_id or m.alias or m.id),
+        faces=pipeline_faces(m),
     )

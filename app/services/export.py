@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Contributor, Moment, Project, Render
+from app.services import faces
 from app.services.errors import Invalid
 from app.services.rendering import output_ext
 from app.services.workshop import note_dict, notes_of, prompts_of
@@ -38,6 +39,7 @@ def _moment_meta(m: Moment) -> dict[str, Any]:
         "place": m.place, "status": m.status, "trim_in_s": m.trim_in_s, "trim_out_s": m.trim_out_s,
         "consent": {"at": m.consent_at.isoformat(), "version": m.consent_version, "scope": m.consent_scope},
         "contributor_id": m.contributor_id,
+        "faces": faces.export_record(m),
     }
 
 
@@ -141,6 +143,7 @@ def delete_project(*, session: Session, storage: Storage, project: Project, conf
     keys.update(_settings_keys(project.settings))
     # its renders' folders, and its film segments (with storage s3; they show its people, see shared_segments.py)
     render_folders = [f"renders/{r.id}/" for r in project.renders] + [segments_prefix(project.id)]
+    originals = {m.storage_key: m.sha256 for m in project.moments}
     project_id = project.id
     for note in notes_of(session=session, project=project):
         session.delete(note)
@@ -154,6 +157,9 @@ def delete_project(*, session: Session, storage: Storage, project: Project, conf
         if storage.exists(key):
             storage.delete(key)
             removed += 1
+    for key, sha256 in originals.items():  # blurred copies go with the last moment of their file
+        if key not in shared:
+            removed += faces.delete_blurred_copies(storage, sha256)
     for folder in render_folders:  # anything else a render left (a file of an older version, its segments)
         removed += storage.delete_prefix(folder)
     return removed

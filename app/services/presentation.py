@@ -19,10 +19,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Moment, Project, Render, utcnow
+from app.services import faces
 from app.services.curation import day_order_key
 from app.services.errors import Invalid, NotFound
 from app.services.qr import qr_svg
 from app.services.workshop import note_dict, notes_of, prompts_of
+from app.storage import Storage
 from media_pipeline.daytime import part_label, part_of_day
 
 VARIANTS = ("thumb", "preview")
@@ -40,7 +42,9 @@ class Links:
 
     @classmethod
     def staff(cls, project_id: int) -> Links:
-        return cls(media="/media/moments/{id}/{digest}/{variant}", render_file="/api/renders/{id}/file",
+        # the wall is projected: its pictures are blurred like the present link's, not the staff's own
+        return cls(media=f"/staff/projects/{project_id}/present/media/{{id}}/{{digest}}/{{variant}}",
+                   render_file="/api/renders/{id}/file",
                    render_poster="/api/renders/{id}/poster", render_captions="/api/renders/{id}/captions",
                    events=f"/staff/projects/{project_id}/present/events")
 
@@ -77,13 +81,18 @@ class SlideSource(Protocol):
 
 
 SLIDE_COLUMNS = (Moment.id, Moment.kind, Moment.captured_local, Moment.caption, Moment.mood, Moment.alias,
-                 Moment.role, Moment.sha256, Moment.thumb_key, Moment.preview_key, Moment.width, Moment.height)
+                 Moment.role, Moment.sha256, Moment.thumb_key, Moment.preview_key, Moment.width, Moment.height,
+                 *faces.DECISION_COLUMNS)
 
 
-def slide(m: SlideSource, links: Links, language: str) -> dict[str, Any]:
-    """A moment as plain data for the projector (and the wall's event stream)."""
+def slide(m: SlideSource, links: Links, language: str, faces_version: str | None = None) -> dict[str, Any]:
+    """A moment as plain data for the projector (and the wall's event stream); `faces_version` as
+    faces.versions gives it for rows (a Moment works it out itself)."""
+    version = faces_version if faces_version is not None else faces.version(m)  # type: ignore[arg-type]
+
     def url(variant: str, key: str | None) -> str | None:
-        return links.media.format(id=m.id, digest=m.sha256[:16], variant=variant) if key else None
+        # the blur decision is in the address: a changed policy is never answered from a browser's cache
+        return links.media.format(id=m.id, digest=m.sha256[:16], variant=variant) + f"?f={version}" if key else None
 
     return {
         "id": m.id, "kind": m.kind, "time": m.captured_local.strftime("%H:%M"),
@@ -96,9 +105,10 @@ def slide(m: SlideSource, links: Links, language: str) -> dict[str, Any]:
 
 def slides(*, session: Session, project: Project, links: Links, language: str) -> list[dict[str, Any]]:
     """Every approved moment in day order: the columns a slide needs, not whole entities."""
-    rows = session.execute(select(*SLIDE_COLUMNS).where(Moment.project_id == project.id,
-                                                       Moment.status == "approved")).all()
-    return [slide(m, links, language) for m in sorted(rows, key=day_order_key)]
+    shown = (Moment.project_id == project.id, Moment.status == "approved")
+    rows = session.execute(select(*SLIDE_COLUMNS).where(*shown)).all()
+    versions = faces.versions(session=session, project=project, rows=rows, where=shown)
+    return [slide(m, links, language, versions[m.id]) for m in sorted(rows, key=day_order_key)]
 
 
 def changed_since_queries(*, project_id: int, since: datetime, after_id: int = 0) -> tuple[Select[tuple[Moment]], ...]:
@@ -143,17 +153,15 @@ def latest_renders(*, session: Session, project: Project, links: Links) -> dict[
 
 
 def moment_file_key(
-    *, session: Session, project: Project, moment_id: int, digest: str, variant: str
+    *, session: Session, storage: Storage, project: Project, moment_id: int, digest: str, variant: str
 ) -> tuple[str, str]:
-    """(storage key, media type) of an approved moment's thumbnail or preview, for the present link."""
+    """(storage key, media type) of an approved moment's thumbnail or preview, for the present link and the
+    wall: with bystanders' faces hidden when the project's policy says so."""
     moment = session.get(Moment, moment_id)
     if (moment is None or moment.project_id != project.id or moment.status != "approved"
             or not digest or not moment.sha256.startswith(digest) or variant not in VARIANTS):
         raise NotFound("no such file")
-    key = moment.thumb_key if variant == "thumb" else moment.preview_key
-    if key is None:
-        raise NotFound("this picture is still being prepared")
-    return key, "image/jpeg"
+    return faces.shown_key(storage=storage, moment=moment, variant=variant), "image/jpeg"
 
 
 def render_of(*, session: Session, project: Project, render_id: int) -> Render:

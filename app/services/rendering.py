@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.context import Context, jobs_of
 from app.leases import expiry, new_owner, owner_gone, release_owner, same_as
 from app.models import Moment, Project, Render, User, utcnow
-from app.services import film_fanout, themes
+from app.services import faces, film_fanout, themes
 from app.services.curation import moments_in_day_order, to_pipeline
 from app.services.errors import Conflict, Invalid, readable
 from media_pipeline.plan import (
@@ -208,6 +208,7 @@ def run_claimed(ctx: Context, lease: RenderLease) -> None:
 
 def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
     render_id = lease.render_id
+    faces.detect_before_render(ctx, render_id=render_id)  # before the plan's session: it must see the faces
     with ctx.sessions() as session:
         render = session.get(Render, render_id)
         if render is None:
@@ -233,6 +234,8 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
             return
 
     tracker = _Tracker(ctx, lease, beat.lost)
+    if hidden := faces.blurred_in_plan(plan.to_dict()):
+        tracker.log(f"faces hidden in moments {', '.join(hidden)} (bystanders' faces blurred)")
     work: Path | None = None
     keys: dict[str, str] = {}
     prefix = f"renders/{render_id}/{lease.attempt}"  # a late attempt never overwrites the files of another

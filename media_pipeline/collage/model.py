@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from media_pipeline.collage.geometry import Crop, Rect
+from media_pipeline.types import FaceSpans
 
 Point = tuple[float, float]
 RGB = tuple[int, int, int]
@@ -41,6 +42,7 @@ class CollageTile:
     leader: tuple[Point, Point] | None = None  # clock / timeline: from the exact time on the dial/axis
     frame_at_s: float | None = None  # clips without a preview: the source second shown
     stacked: tuple[str, ...] = ()  # clock: moments under this tile (a crowded time), counted on it as "+N"
+    faces: FaceSpans = ()  # faces to hide (media_pipeline.faces.blur)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,11 @@ class CollagePlan:
     more: MoreNote | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for tile in data["tiles"]:
+            if not tile["faces"]:  # plans of moments with no faces to hide stay as they were
+                del tile["faces"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CollagePlan:
@@ -224,6 +230,7 @@ def _tile(d: Mapping[str, Any]) -> CollageTile:
         leader=(_point(leader[0]), _point(leader[1])) if leader else None,
         frame_at_s=d.get("frame_at_s"),
         stacked=tuple(d.get("stacked", ())),
+        faces=tuple(tuple(span) for span in d.get("faces", ())),
     )
 
 

@@ -143,6 +143,7 @@ def build_collage_plan(moments: Sequence[Moment], project: ProjectInfo, options:
                 moment_id=m.id,
                 key=m.key,
                 preview_key=m.preview_key,
+                faces=m.faces,
                 kind=m.kind,
                 source_size=(m.width, m.height),
                 rect=p.rect,

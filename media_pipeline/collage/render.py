@@ -32,8 +32,9 @@ from media_pipeline.collage.geometry import Crop
 from media_pipeline.collage.lanes import draw_lanes
 from media_pipeline.collage.model import CollagePlan, CollageTile
 from media_pipeline.collage.timeline import draw_axis
+from media_pipeline.faces.blur import blur_faces, still_boxes
 from media_pipeline.images import clip_frame, open_image
-from media_pipeline.types import CancelFn, RenderCancelled, Resolver
+from media_pipeline.types import CancelFn, FaceSpans, RenderCancelled, Resolver
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class TileJob:
     size: tuple[int, int]  # tile w, h in px
     crop: Crop
     frame_at_s: float = 1.0  # clips: which second to show
+    faces: FaceSpans = ()
 
 
 def render_collage(
@@ -126,6 +128,7 @@ def _job(tile: CollageTile, resolve: Resolver) -> TileJob:
         tile.rect[2:],
         tile.crop,
         tile.frame_at_s if tile.frame_at_s is not None else 1.0,
+        tile.faces,
     )
 
 
@@ -150,6 +153,8 @@ def decode_tile(job: TileJob) -> bytes | None:
     need = (math.ceil(w / max(1e-6, right - left)), math.ceil(h / max(1e-6, bottom - top)))
     try:
         img = _source_image(job, need)
+        if job.faces:  # before the crop: boxes are fractions of the whole picture
+            img = blur_faces(img, still_boxes(job.faces))
         box = (left * img.width, top * img.height, right * img.width, bottom * img.height)
         return img.resize((w, h), Image.Resampling.LANCZOS, box=box, reducing_gap=2.0).tobytes()
     except Exception as exc:  # any broken source is a placeholder, never a failed collage

@@ -25,7 +25,7 @@ from media_pipeline.film.words import (
     thanks,
 )
 from media_pipeline.selection import Candidate, candidate_of, contributor_of, quality_of
-from media_pipeline.types import Moment, ProjectInfo
+from media_pipeline.types import FaceSpans, Moment, ProjectInfo
 
 PLAN_VERSION = 2  # 2: segments may be "lanes" (split screen) and carry `lanes`
 OPENING_S = 4.0
@@ -101,6 +101,7 @@ class Segment:
     ken_burns: KenBurns | None = None
     caption: Caption | None = None
     lanes: tuple[Lane, ...] = ()  # kind "lanes": the customer's lane, then the employee's
+    faces: FaceSpans = ()  # faces to hide; part of the segment's cache key, so a change re-renders it alone
 
     def cue_text(self) -> str:
         """The words of the segment's caption(s) for the WebVTT file; lanes say whose lane each is."""
@@ -175,6 +176,7 @@ class FilmPlan:
         data = asdict(self)
         data["length_s"] = round(self.length_s, 3)
         for seg in data["segments"]:
+            drop_no_faces(seg)
             seg["start_s"] = round(seg["start_frame"] / self.fps, 3)
             seg["duration_s"] = round(seg["frames"] / self.fps, 3)
         for chapter in data["chapters"]:
@@ -192,6 +194,15 @@ class FilmPlan:
         return cls(segments=tuple(segments), chapters=chapters, cuts=cuts, **data)
 
 
+def drop_no_faces(seg: dict[str, Any]) -> None:
+    """A segment with no faces to hide says nothing of faces: plans (and cache keys) stay as they were."""
+    if not seg.get("faces"):
+        seg.pop("faces", None)
+    for lane in seg.get("lanes", ()):
+        if lane.get("moment"):
+            drop_no_faces(lane["moment"])
+
+
 def _segment_from_dict(seg_in: dict[str, Any]) -> Segment:
     seg = {k: v for k, v in seg_in.items() if k not in ("start_s", "duration_s")}
     if seg.get("card"):
@@ -200,6 +211,7 @@ def _segment_from_dict(seg_in: dict[str, Any]) -> Segment:
         seg["caption"] = Caption(**seg["caption"])
     if seg.get("ken_burns"):
         seg["ken_burns"] = KenBurns(**seg["ken_burns"])
+    seg["faces"] = tuple(tuple(span) for span in seg.get("faces", ()))
     seg["lanes"] = tuple(
         Lane(**{**lane, "moment": _segment_from_dict(lane["moment"]) if lane.get("moment") else None})
         for lane in seg.get("lanes", ())
@@ -549,6 +561,7 @@ def _moment_segment(
         "src_height": m.height,
         "rotation": m.rotation,
         "caption": caption,
+        "faces": m.faces,
     }
     if m.kind == "photo":
         rng = random.Random(f"{options.seed}:{m.id}")  # per moment, so editing one leaves the others alone

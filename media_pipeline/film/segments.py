@@ -21,15 +21,16 @@ from typing import Any
 
 from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
+from media_pipeline.faces.blur import blur_faces, clip_blur_chains, clip_spans, still_boxes
 from media_pipeline.film.captions import CAPTION_STYLE, caption_image
 from media_pipeline.film.cards import CARD_STYLE, card_image
 from media_pipeline.film.ffmpeg import Processes
 from media_pipeline.film.lane_art import LANE_STYLE, label_image, placeholder_image
 from media_pipeline.film.lettering import px, rgb, unit
-from media_pipeline.film.plan import FilmPlan, Segment
+from media_pipeline.film.plan import FilmPlan, Segment, drop_no_faces
 from media_pipeline.images import open_image
 
-CACHE_VERSION = 5  # 4: lanes segments; 5: captions only between the crossfades
+CACHE_VERSION = 5  # 4: lanes segments; 5: captions only between the crossfades (faces: in the segment key)
 CAPTION_FADE_S = 0.3  # a caption fades in after the crossfade into its moment and out before the next one
 MIN_CAPTION_S = 0.4  # a moment with less time between its crossfades (a very short clip) gets no burned-in caption:
 # a flash nobody can read; its words stay in the WebVTT file
@@ -102,12 +103,18 @@ def segment_key(seg: Segment, plan: FilmPlan, *, source_id: str, has_head: bool,
         "head": has_head,
         "tail": has_tail,
         "source": source_id,
-        "segment": {k: v for k, v in asdict(seg).items() if k not in ("id", "start_frame", "chapter", "key",
-                                                                      "preview_key", "moment_id", "sha256")},
+        "segment": _shape_of(seg),
         # the opening and closing cards fade from and to black
         "fade": _edge_fade(seg, has_head, has_tail),
     }
     return fingerprint(shape)
+
+
+def _shape_of(seg: Segment) -> dict[str, Any]:
+    shape = {k: v for k, v in asdict(seg).items() if k not in ("id", "start_frame", "chapter", "key", "preview_key",
+                                                                "moment_id", "sha256")}
+    drop_no_faces(shape)  # a segment with no faces to hide keeps the key it had before faces existed
+    return shape
 
 
 def _edge_fade(seg: Segment, has_head: bool, has_tail: bool) -> tuple[bool, bool]:
@@ -259,6 +266,8 @@ def photo_fill(graph: Graph, seg: Segment, source: Path, *, box: tuple[int, int]
     # decoded (JPEG draft) just large enough for the move; EXIF orientation applied by open_image
     probe_w, probe_h = foreground_size(seg.src_width or w, seg.src_height or h, w, h)
     img = open_image(source, fit=(round(probe_w * OVERSAMPLE), round(probe_h * OVERSAMPLE)))
+    if seg.faces:  # hidden before anything is made of it, the blurred background included
+        img = blur_faces(img, still_boxes(seg.faces))
     fg_w, fg_h = foreground_size(img.width, img.height, w, h)
     scale = min(1.0, OVERSAMPLE * fg_w / img.width)
     base = img if scale >= 1.0 else img.resize(
@@ -302,8 +311,14 @@ def clip_fill(graph: Graph, seg: Segment, source: Path, *, box: tuple[int, int],
     start = seg.clip_in_s or 0.0
     clip = graph.input("-threads", str(threads), "-ss", f"{start:.3f}",
                        "-t", f"{(seg.clip_s or seg.frames / fps) + 1 / fps:.3f}", "-i", source)
+    upright = f"[{clip}:v]fps={fps},setpts=PTS-STARTPTS,scale=trunc(iw*sar/2)*2:ih,setsar=1"
+    if seg.faces:  # hidden in the source's own frames, before the background copy is made of them
+        graph.chains += [f"{upright}[{tag}src]", *clip_blur_chains(
+            clip_spans(seg.faces), src=f"{tag}src", out=f"{tag}hid", offset_s=start, tag=tag,
+            size=(seg.src_width // 2 * 2, seg.src_height))]
+        upright = f"[{tag}hid]null"
     graph.chains += [
-        f"[{clip}:v]fps={fps},setpts=PTS-STARTPTS,scale=trunc(iw*sar/2)*2:ih,setsar=1,split=2[{tag}c1][{tag}c2]",
+        f"{upright},split=2[{tag}c1][{tag}c2]",
         f"[{tag}c1]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},boxblur={blur}:2,"
         f"{DARKEN},scale={w}:{h}[{tag}bg]",
         f"[{tag}c2]scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2[{tag}fg]",
