@@ -62,12 +62,15 @@ def _has_dayreel_cookie(request: Request) -> bool:
 
 
 def _from_another_site(request: Request) -> bool:
-    if request.headers.get("sec-fetch-site") == "cross-site":
-        return True
+    site = request.headers.get("sec-fetch-site")
     origin = request.headers.get("origin")
+    if site is not None and (site != "same-site" or not origin or origin == "null"):
+        # the browser's own word; pages sent with `Referrer-Policy: no-referrer` (private links) post with
+        # `Origin: null`, so for same-origin the origin is not asked
+        return site == "cross-site" or site == "same-site"
     if not origin:
         return False
-    if origin == "null":  # sandboxed frames, file: pages
+    if origin == "null":  # sandboxed frames, file: pages, from a browser that does not say more
         return True
     ours = {request.headers.get("host", "")}
     base = request.app.state.ctx.settings.public_base_url
