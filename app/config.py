@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +59,10 @@ class Settings(BaseSettings):
         "default none.",
     )
     render_workers: int | None = Field(None, description="Parallel encoder processes per render; default all cores.")
+    derive_workers: int | None = Field(
+        None, ge=1, description="Processes making thumbnails and previews, on a queue of their own (never behind a "
+        "render); default all cores.",
+    )
     trusted_proxies: str = Field(
         "", description="Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; "
         "none by default (then the connecting address is the client).",
@@ -108,6 +113,10 @@ class Settings(BaseSettings):
         """Other processes, perhaps on other machines, may use this database: a server, not a SQLite file,
         or a Redis queue whose workers run elsewhere. Then nothing per-machine may stand in for shared state."""
         return not self.db_url.startswith("sqlite") or self.queue_backend == "redis"
+
+    @property
+    def derive_processes(self) -> int:
+        return self.derive_workers or os.cpu_count() or 1
 
     @property
     def db_url(self) -> str:

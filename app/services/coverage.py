@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Moment, Project
+from app.models import US_PER_HOUR, Moment, Project
 from app.schemas import MomentPublic
-from app.services.curation import moments_in_day_order
 
 HOURS = range(24)
 MESSAGES = {
@@ -42,12 +42,16 @@ class HourCount:
         return f"{self.hour:02d}:00"
 
 
-def hour_counts(moments: Sequence[Moment]) -> list[HourCount]:
-    """Moments per local hour of the day (hidden ones do not count: they will not be shown)."""
+def hour_of_day() -> Any:
+    """The local hour (0-23) of a moment, computed by the database from its time of day."""
+    return Moment.day_us // US_PER_HOUR
+
+
+def hour_counts(rows: Iterable[tuple[int, str, int]]) -> list[HourCount]:
+    """Moments per local hour of the day from (hour, role, count) rows."""
     counts = {h: {"customer": 0, "employee": 0, "": 0} for h in HOURS}
-    for m in moments:
-        if m.status != "hidden":
-            counts[m.captured_local.hour][m.role if m.role in ("customer", "employee") else ""] += 1
+    for hour, role, n in rows:
+        counts[hour][role if role in ("customer", "employee") else ""] += n
     return [HourCount(h, c["customer"], c["employee"], c[""]) for h, c in counts.items()]
 
 
@@ -80,24 +84,45 @@ def ask_message(*, project: Project, ranges: Sequence[tuple[int, int]], invite_u
 
 
 def overview(*, session: Session, project: Project, invite_url: str, first: int = 0, last: int = 23) -> dict[str, Any]:
-    """The project page's numbers: the 24-hour strip, the empty hours and the message asking for them."""
-    moments = moments_in_day_order(session=session, project=project)
-    counts = hour_counts(moments)
+    """The project page's numbers: the 24-hour strip, the empty hours and the message asking for them; one
+    GROUP BY query, whatever the number of moments."""
+    hour = hour_of_day()
+    rows = session.execute(select(hour, Moment.role, Moment.status, func.count(Moment.id))
+                           .where(Moment.project_id == project.id)
+                           .group_by(hour, Moment.role, Moment.status)).all()
+    by_status: dict[str, int] = {}
+    for _hour, _role, status, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
+    # hidden ones do not count for coverage: they will not be shown
+    counts = hour_counts((h, role, n) for h, role, status, n in rows if status != "hidden")
     first, last = max(0, min(first, 23)), max(0, min(last, 23))
     ranges = missing_ranges(counts, first=first, last=last)
     return {
         "counts": counts, "peak": max([c.total for c in counts] + [1]), "missing": ranges,
         "first": first, "last": last, "ask": ask_message(project=project, ranges=ranges, invite_url=invite_url),
-        "pending": sum(1 for m in moments if m.status == "pending"),
-        "approved": sum(1 for m in moments if m.status == "approved"), "total": len(moments),
+        "pending": by_status.get("pending", 0), "approved": by_status.get("approved", 0),
+        "total": sum(by_status.values()),
     }
 
 
+LANE_TILES = 4  # moments shown per hour and lane; the rest are counted
+
+
 def lanes(*, session: Session, project: Project) -> list[dict[str, Any]]:
-    """Approved moments per hour in two lanes, customers and employees, for the side-by-side view."""
-    hours: list[dict[str, Any]] = [{"hour": h, "label": f"{h:02d}:00", "customer": [], "employee": []} for h in HOURS]
-    for m in moments_in_day_order(session=session, project=project, statuses=("approved",)):
-        if m.role in ("customer", "employee"):
-            hours[m.captured_local.hour][m.role].append(MomentPublic.of(m))
-    used = [h["hour"] for h in hours if h["customer"] or h["employee"]]
+    """Approved moments per hour in two lanes, customers and employees, for the side-by-side view: the first
+    few of each hour and lane (picked by the database with a window function) and how many there are."""
+    hours: list[dict[str, Any]] = [{"hour": h, "label": f"{h:02d}:00", "customer": [], "employee": [],
+                                    "customer_n": 0, "employee_n": 0} for h in HOURS]
+    where = (Moment.project_id == project.id, Moment.status == "approved", Moment.role.in_(("customer", "employee")))
+    hour = hour_of_day()
+    for h, role, n in session.execute(select(hour, Moment.role, func.count(Moment.id)).where(*where)
+                                      .group_by(hour, Moment.role)):
+        hours[h][f"{role}_n"] = n
+    place = func.row_number().over(partition_by=(hour, Moment.role), order_by=(Moment.day_us, Moment.id))
+    ranked = select(Moment.id, place.label("place")).where(*where).subquery()
+    shown = session.scalars(select(Moment).join(ranked, ranked.c.id == Moment.id)
+                            .where(ranked.c.place <= LANE_TILES).order_by(Moment.day_us, Moment.id))
+    for m in shown:
+        hours[m.captured_local.hour][m.role].append(MomentPublic.of(m))
+    used = [h["hour"] for h in hours if h["customer_n"] or h["employee_n"]]
     return hours[min(used):max(used) + 1] if used else []
