@@ -7,12 +7,13 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import PlainTextResponse
 
 from app.deps import CurrentStaff, IdPath, SessionDep, SettingsDep, StorageDep
 from app.error_models import API_ERRORS
 from app.routes.files import Part, render_part
 from app.schemas import MomentPublic, MomentUpdate, ProjectCreate, ProjectPublic, RenderPublic
-from app.services import curation, moment_pages, projects, rendering, staff_access
+from app.services import curation, moment_pages, projects, render_store, rendering, staff_access
 from app.services.errors import Invalid
 from app.services.ingest import UploadFields, ingest_upload
 
@@ -175,6 +176,13 @@ def cancel_render(render_id: IdPath, session: SessionDep, user: CurrentStaff) ->
     """Stop a queued or running render."""
     render = staff_access.render_for(session=session, user=user, render_id=render_id)
     return RenderPublic.of(rendering.cancel_render(session=session, render=render))
+
+
+@router.get("/renders/{render_id}/log", response_class=PlainTextResponse)
+def render_log(render_id: IdPath, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> PlainTextResponse:
+    """The render's whole log as text (a long one lives in storage; `log` in the render has its end)."""
+    render = staff_access.render_for(session=session, user=user, render_id=render_id)
+    return PlainTextResponse(render_store.full_log(storage, render))
 
 
 def _render_part(

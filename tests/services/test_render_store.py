@@ -99,3 +99,18 @@ def test_the_migration_gives_old_moments_their_time_of_day(tmp_path: Path) -> No
         assert conn.execute(text("select day_us from moments where id = 1")).scalar() == day_us_of(taken)
     assert day_us_of(taken) == (22 * 3600 + 15 * 60 + 30) * 1_000_000 + 250000
     engine.dispose()
+
+
+def test_the_whole_log_through_the_api(ctx: Context, client: TestClient, staff: factories.StaffUser,
+                                       project: factories.ProjectRef) -> None:
+    text_ = "\n".join(f"skipped moment {i}: unreadable" for i in range(500))
+    inline, key = store_log(ctx.storage, "renders/9/1", text_)
+    with ctx.sessions() as s:
+        render = Render(project_id=project.id, kind="film", status="failed", options={}, log=inline, log_key=key)
+        s.add(render)
+        s.commit()
+        render_id = render.id
+    r = client.get(f"/api/renders/{render_id}/log", headers=staff.headers)
+    assert r.status_code == 200 and r.text == text_
+    assert client.get(f"/api/renders/{render_id}", headers=staff.headers).json()["log"] == inline
+    assert client.get(f"/api/renders/{render_id}/log").status_code == 401
