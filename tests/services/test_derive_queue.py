@@ -19,16 +19,7 @@ from app.queue import POLL_MAX_S, Consumers
 from app.services import rendering
 from tests import factories
 from tests.mediagen import make_photo
-
-
-def wait_for(predicate, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.services.test_end_to_end import wait_for
 
 
 @pytest.fixture
