@@ -101,11 +101,12 @@ def create_consumer(workers: int) -> Consumer:
                           max_delay=POLL_MAX_S)
 
 
-def create_derive_consumer(workers: int) -> Consumer:
-    """Thumbnails and previews: threads that hand the decoding to a process pool of as many processes (see
-    app/services/derive.py), polling their own queue."""
-    return Consumer(derive_huey, workers=workers, worker_type="thread", check_worker_health=False, periodic=False,
-                    max_delay=POLL_MAX_S)
+def create_derive_consumer(processes: int) -> Consumer:
+    """Thumbnails and previews: threads polling their own queue that hand the decoding to a pool of
+    `processes` (app/services/derive.py); twice as many threads, so the pool has the next file while a
+    thread stores the last one's pictures."""
+    return Consumer(derive_huey, workers=2 * processes, worker_type="thread", check_worker_health=False,
+                    periodic=False, max_delay=POLL_MAX_S)
 
 
 class Consumers:

@@ -178,7 +178,8 @@ def cancel_render(render_id: IdPath, session: SessionDep, user: CurrentStaff) ->
     return RenderPublic.of(rendering.cancel_render(session=session, render=render))
 
 
-@router.get("/renders/{render_id}/log", response_class=PlainTextResponse)
+@router.get("/renders/{render_id}/log", responses={
+    200: {"description": "The log, one line per event.", "content": {"text/plain": {"schema": {"type": "string"}}}}})
 def render_log(render_id: IdPath, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> PlainTextResponse:
     """The render's whole log as text (a long one lives in storage; `log` in the render has its end)."""
     render = staff_access.render_for(session=session, user=user, render_id=render_id)
