@@ -116,7 +116,7 @@ def add_rows(ctx: Context, project: ProjectRef, times: list[datetime], *, status
                 kind="photo", format="jpeg", mime="image/jpeg", width=96, height=64, captured_local=when,
                 utc_offset_min=120, time_source="exif", caption=f"row {i}", role=roles[i % len(roles)],
                 consent_at=when, status=status, contributor_id=people[i % len(people)].id if people else None,
-                thumb_key=f"derived/{sha[:2]}/{sha}-thumb.jpg", derive_status="done"))
+                derive_status="done"))
         session.add_all(rows)
         session.flush()
         return [m.id for m in rows]
