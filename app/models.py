@@ -130,6 +130,10 @@ class Moment(Base):
         # a page at a time (keyset on (day_us, id)): these make that an index range scan, not a sort of all
         Index("ix_moments_project_day", "project_id", "day_us", "id"),
         Index("ix_moments_project_status_day", "project_id", "status", "day_us", "id"),
+        # covers the counts per hour, lane and status (overview, lanes): read from the index alone
+        Index("ix_moments_project_status_role_day", "project_id", "status", "role", "day_us"),
+        # covers a render's digest of its moments (count, id sum, newest edit; app/services/rendering.py)
+        Index("ix_moments_project_status_updated", "project_id", "status", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

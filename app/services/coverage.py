@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import US_PER_HOUR, Moment, Project
@@ -108,9 +109,23 @@ def overview(*, session: Session, project: Project, invite_url: str, first: int 
 LANE_TILES = 4  # moments shown per hour and lane; the rest are counted
 
 
+@cache
+def _lane_firsts() -> Select[tuple[Moment]]:
+    """The first LANE_TILES approved moments of every hour and lane of a project (bound: `project_id`); built
+    once, so SQLAlchemy compiles it once."""
+    firsts = [select(Moment.id).where(Moment.project_id == bindparam("project_id"), Moment.status == "approved",
+                                      Moment.role == role,
+                                      Moment.day_us.between(h * US_PER_HOUR, (h + 1) * US_PER_HOUR - 1))
+              .order_by(Moment.day_us, Moment.id).limit(LANE_TILES).subquery()
+              for h in HOURS for role in ("customer", "employee")]
+    return (select(Moment).where(Moment.id.in_(union_all(*(select(f.c.id) for f in firsts))))
+            .order_by(Moment.day_us, Moment.id))
+
+
 def lanes(*, session: Session, project: Project) -> list[dict[str, Any]]:
     """Approved moments per hour in two lanes, customers and employees, for the side-by-side view: the first
-    few of each hour and lane (picked by the database with a window function) and how many there are."""
+    few of each hour and lane and how many there are. The first few come from one statement of 48 small
+    index range scans (hour by hour, lane by lane), so it reads what it shows, not the whole day."""
     hours: list[dict[str, Any]] = [{"hour": h, "label": f"{h:02d}:00", "customer": [], "employee": [],
                                     "customer_n": 0, "employee_n": 0} for h in HOURS]
     where = (Moment.project_id == project.id, Moment.status == "approved", Moment.role.in_(("customer", "employee")))
@@ -118,10 +133,7 @@ def lanes(*, session: Session, project: Project) -> list[dict[str, Any]]:
     for h, role, n in session.execute(select(hour, Moment.role, func.count(Moment.id)).where(*where)
                                       .group_by(hour, Moment.role)):
         hours[h][f"{role}_n"] = n
-    place = func.row_number().over(partition_by=(hour, Moment.role), order_by=(Moment.day_us, Moment.id))
-    ranked = select(Moment.id, place.label("place")).where(*where).subquery()
-    shown = session.scalars(select(Moment).join(ranked, ranked.c.id == Moment.id)
-                            .where(ranked.c.place <= LANE_TILES).order_by(Moment.day_us, Moment.id))
+    shown = session.scalars(_lane_firsts(), {"project_id": project.id})
     for m in shown:
         hours[m.captured_local.hour][m.role].append(MomentPublic.of(m))
     used = [h["hour"] for h in hours if h["customer_n"] or h["employee_n"]]

@@ -43,6 +43,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_moments_project_day', ['project_id', 'day_us', 'id'], unique=False)
         batch_op.create_index('ix_moments_project_status_day', ['project_id', 'status', 'day_us', 'id'],
                               unique=False)
+        batch_op.create_index('ix_moments_project_status_role_day', ['project_id', 'status', 'role', 'day_us'],
+                              unique=False)
+        batch_op.create_index('ix_moments_project_status_updated', ['project_id', 'status', 'updated_at', 'id'],
+                              unique=False)
     with op.batch_alter_table('renders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plan_key', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('log_key', sa.String(length=255), nullable=True))
@@ -53,6 +57,8 @@ def downgrade() -> None:
         batch_op.drop_column('log_key')
         batch_op.drop_column('plan_key')
     with op.batch_alter_table('moments', schema=None) as batch_op:
+        batch_op.drop_index('ix_moments_project_status_updated')
+        batch_op.drop_index('ix_moments_project_status_role_day')
         batch_op.drop_index('ix_moments_project_status_day')
         batch_op.drop_index('ix_moments_project_day')
         batch_op.drop_column('day_us')
