@@ -90,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, remember)
     consumer = None
     if settings.queue_backend != "immediate" and not args.no_jobs:
-        consumer = jobs.create_consumer(settings.workers)
+        consumer = jobs.Consumers(settings.workers, settings.derive_processes)
         with jobs.keep_signal_handlers():
             consumer.start()
         requeued = rendering.requeue_interrupted(ctx, ctx.jobs.render)
@@ -120,10 +120,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     ctx = _ctx(settings)
     rendering.requeue_interrupted(ctx, ctx.jobs.render)
     consumer = jobs.create_consumer(args.workers or settings.workers)
+    derive = jobs.create_derive_consumer(settings.derive_processes)
+    with jobs.keep_signal_handlers():
+        derive.start()
     original_stop = consumer.stop
 
     def stop(graceful: bool = False) -> None:
         rendering.SHUTTING_DOWN.set()
+        derive.stop(graceful=graceful)
         original_stop(graceful=graceful)
 
     consumer.stop = stop  # type: ignore[method-assign]

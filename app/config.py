@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +59,10 @@ class Settings(BaseSettings):
         "default none.",
     )
     render_workers: int | None = Field(None, description="Parallel encoder processes per render; default all cores.")
+    derive_workers: int | None = Field(
+        None, ge=1, description="Processes making thumbnails and previews, on a queue of their own (never behind a "
+        "render); default all cores.",
+    )
     trusted_proxies: str = Field(
         "", description="Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; "
         "none by default (then the connecting address is the client).",
@@ -117,6 +122,10 @@ class Settings(BaseSettings):
     def fans_out(self) -> bool:
         """A film's segments go to the queue, one job each, so several workers render one film together."""
         return self.film_fanout == "on" or (self.film_fanout == "auto" and self.queue_backend == "redis")
+
+    @property
+    def derive_processes(self) -> int:
+        return self.derive_workers or os.cpu_count() or 1
 
     @property
     def db_url(self) -> str:

@@ -9,11 +9,19 @@ from __future__ import annotations
 import logging
 
 from app.context import Context
-from app.queue import context, create_consumer, huey, keep_signal_handlers
+from app.queue import (
+    Consumers,
+    context,
+    create_consumer,
+    create_derive_consumer,
+    derive_huey,
+    huey,
+    keep_signal_handlers,
+)
 from app.services import derive, faces, rendering
 
-__all__ = ["configure", "create_consumer", "enqueue_derive", "enqueue_render", "enqueue_segment", "huey",
-           "keep_signal_handlers"]
+__all__ = ["Consumers", "configure", "create_consumer", "create_derive_consumer", "derive_huey", "enqueue_derive",
+           "enqueue_render", "enqueue_segment", "huey", "keep_signal_handlers"]
 
 log = logging.getLogger("dayreel.jobs")
 
@@ -28,7 +36,7 @@ def configure(ctx: Context) -> None:
     ctx.jobs.segment = enqueue_segment
 
 
-@huey.task(retries=1, retry_delay=5)
+@derive_huey.task(retries=1, retry_delay=5)
 def derive_moment(moment_id: int) -> None:
     derive.derive_moment(moment_id, ctx=context())
     detect_faces(moment_id)  # its own job: a slow clip does not hold up the next moment's thumbnails

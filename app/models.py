@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -126,6 +128,14 @@ class Moment(Base):
         UniqueConstraint("project_id", "contributor_id", "sha256", name="uq_moment_project_contributor_sha256"),
         # the live wall polls "what changed in this project since T": a range on this index, never a scan
         Index("ix_moments_project_updated", "project_id", "updated_at"),
+        # pages, the API and the planners read a project's moments in time-of-day order, often by status,
+        # a page at a time (keyset on (day_us, id)): these make that an index range scan, not a sort of all
+        Index("ix_moments_project_day", "project_id", "day_us", "id"),
+        Index("ix_moments_project_status_day", "project_id", "status", "day_us", "id"),
+        # covers the counts per hour, lane and status (overview, lanes): read from the index alone
+        Index("ix_moments_project_status_role_day", "project_id", "status", "role", "day_us"),
+        # covers a render's digest of its moments (count, id sum, newest edit; app/services/rendering.py)
+        Index("ix_moments_project_status_updated", "project_id", "status", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,6 +161,9 @@ class Moment(Base):
     gps_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     # when it happened: local wall-clock time + offset + where that came from
     captured_local: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # the Life in a Day fold of captured_local (microseconds since local midnight), kept by the listener
+    # below, so the database can order, page and count by time of day
+    day_us: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", nullable=False)
     utc_offset_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     time_source: Mapped[str] = mapped_column(String(16))
     time_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -199,6 +212,20 @@ class Face(Base):
     moment: Mapped[Moment] = relationship(back_populates="faces")
 
 
+US_PER_HOUR = 3_600_000_000
+
+
+def day_us_of(local: datetime) -> int:
+    """Microseconds since midnight of a local wall-clock time: one 24-hour clock for every date and zone."""
+    return ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+
+
+@event.listens_for(Moment.captured_local, "set", propagate=True)
+def _keep_day_us(target: Moment, value: datetime | None, _old: Any, _initiator: Any) -> None:
+    if value is not None:
+        target.day_us = day_us_of(value)
+
+
 class Render(Base):
     """A film or collage: its options and plan (plain data), progress, and the files it made."""
 
@@ -208,7 +235,10 @@ class Render(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # film | collage
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # older renders: inline
+    # the plan and a long log live in storage, gzipped: megabytes at 5,000 moments (app/services/render_store.py)
+    plan_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    log_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     moments_digest: Mapped[str] = mapped_column(String(64), default="")  # what it was made from
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed|cancelled
     progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0-100

@@ -25,7 +25,15 @@ from app.context import Context
 log = logging.getLogger("dayreel.jobs")
 
 huey: Huey = MemoryHuey("dayreel", immediate=True)
+# thumbnails and previews have a queue (and consumer threads) of their own: during an upload rush they must
+# never wait behind a render that holds the render queue's workers for minutes
+derive_huey: Huey = MemoryHuey("dayreel-derive", immediate=True)
 _ctx: Context | None = None
+
+DERIVE_SUFFIX = "-derive"
+# Huey backs off to 10 s between looks at an empty queue; a render asked for should start within a second.
+# (Redis queues block on the list instead, and wake at once.)
+POLL_MAX_S = 0.5
 
 SCHEDULER_LEASE = "scheduler"
 # the scheduler looks every 60 s; its lease outlives two missed looks, then another process takes over
@@ -37,18 +45,24 @@ def configure_queue(ctx: Context) -> None:
     global _ctx
     _ctx = ctx
     s = ctx.settings
-    huey.name = s.queue_name
+    _point(huey, ctx, s.queue_name, "queue.db")
+    _point(derive_huey, ctx, s.queue_name + DERIVE_SUFFIX, "queue-derive.db")
+
+
+def _point(queue: Huey, ctx: Context, name: str, sqlite_file: str) -> None:
+    s = ctx.settings
+    queue.name = name
     if s.queue_backend == "immediate":
-        huey.immediate = True
+        queue.immediate = True
         return
-    huey._immediate = False  # the public setter would rebuild the default storage
+    queue._immediate = False  # the public setter would rebuild the default storage
     if s.queue_backend == "redis":
-        huey.storage_class = RedisStorage
-        huey.storage_kwargs = {"url": s.redis_url}
+        queue.storage_class = RedisStorage
+        queue.storage_kwargs = {"url": s.redis_url}
     else:
-        huey.storage_class = SqliteStorage
-        huey.storage_kwargs = {"filename": str((s.data_dir / "queue.db").resolve())}
-    huey.storage = huey.create_storage()
+        queue.storage_class = SqliteStorage
+        queue.storage_kwargs = {"filename": str((s.data_dir / sqlite_file).resolve())}
+    queue.storage = queue.create_storage()
 
 
 def context() -> Context:
@@ -82,7 +96,32 @@ class LeasedConsumer(Consumer):
 
 
 def create_consumer(workers: int) -> Consumer:
-    return LeasedConsumer(huey, workers=workers, worker_type="thread", check_worker_health=False)
+    """Renders and periodic jobs."""
+    return LeasedConsumer(huey, workers=workers, worker_type="thread", check_worker_health=False,
+                          max_delay=POLL_MAX_S)
+
+
+def create_derive_consumer(processes: int) -> Consumer:
+    """Thumbnails and previews: threads polling their own queue that hand the decoding to a pool of
+    `processes` (app/services/derive.py); twice as many threads, so the pool has the next file while a
+    thread stores the last one's pictures."""
+    return Consumer(derive_huey, workers=2 * processes, worker_type="thread", check_worker_health=False,
+                    periodic=False, max_delay=POLL_MAX_S)
+
+
+class Consumers:
+    """The render consumer and the derive consumer, started and stopped together."""
+
+    def __init__(self, workers: int, derive_workers: int) -> None:
+        self.all = [create_consumer(workers), create_derive_consumer(derive_workers)]
+
+    def start(self) -> None:
+        for consumer in self.all:
+            consumer.start()
+
+    def stop(self, graceful: bool = False) -> None:
+        for consumer in self.all:
+            consumer.stop(graceful=graceful)
 
 
 @contextmanager

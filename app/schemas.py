@@ -41,7 +41,8 @@ class ProjectPublic(BaseModel):
     moment_count: int
 
     @classmethod
-    def of(cls, project: Project, base_url: str) -> ProjectPublic:
+    def of(cls, project: Project, base_url: str, *, moment_count: int) -> ProjectPublic:
+        """`moment_count` comes from one COUNT query for all projects listed (projects.moment_counts)."""
         from app.services.projects import invite_url
 
         return cls(
@@ -53,7 +54,7 @@ class ProjectPublic(BaseModel):
             invite_token=project.invite_token,
             invite_url=invite_url(base_url, project),
             contributions_open=project.contributions_open,
-            moment_count=len(project.moments),
+            moment_count=moment_count,
         )
 
 

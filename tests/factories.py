@@ -134,3 +134,37 @@ def add_shown_moments(ctx: Context, project: ProjectRef, count: int, tmp: Path, 
         session.add_all(rows)
         session.flush()
         return [m.id for m in rows]
+
+
+def add_rows(ctx: Context, project: ProjectRef, times: list[datetime], *, status: str = "pending",
+             roles: tuple[str, ...] = ("customer", "employee"), contributors: int = 0) -> list[int]:
+    """Moment rows without media (for counting and paging at size): one per time, roles taken in turn,
+    `contributors` of them (each with their moments in turn) when given; returns the ids in insertion order."""
+    from app.models import Contributor, Moment
+
+    with session_scope(ctx.sessions) as session:
+        people = [Contributor(project_id=project.id, token_hash=f"{project.id}-{next(_n)}", alias=f"c{i}")
+                  for i in range(contributors)]
+        session.add_all(people)
+        session.flush()
+        rows = []
+        for i, when in enumerate(times):
+            sha = f"{next(_n):064x}"
+            rows.append(Moment(
+                project_id=project.id, storage_key=f"originals/{sha[:2]}/{sha}.jpg", sha256=sha, size_bytes=1000,
+                kind="photo", format="jpeg", mime="image/jpeg", width=96, height=64, captured_local=when,
+                utc_offset_min=120, time_source="exif", caption=f"row {i}", role=roles[i % len(roles)],
+                consent_at=when, status=status, contributor_id=people[i % len(people)].id if people else None,
+                derive_status="done"))
+        session.add_all(rows)
+        session.flush()
+        return [m.id for m in rows]
+
+
+def day_times(n: int, *, day: date = date(2024, 7, 24), seed: int = 7) -> list[datetime]:
+    """`n` local times spread over the project's day, in a shuffled order (seeded)."""
+    import random
+
+    rng = random.Random(seed)
+    times = [datetime(day.year, day.month, day.day) + timedelta(seconds=rng.randrange(86400)) for _ in range(n)]
+    return times

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Body, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import PlainTextResponse
 
 from app.cookies import contributor_cookie_name
 from app.deps import CurrentStaff, IdPath, SessionDep, SettingsDep, StorageDep
 from app.error_models import API_ERRORS
 from app.routes.files import Part, render_part
 from app.schemas import MomentPublic, MomentUpdate, ProjectCreate, ProjectPublic, RenderPublic
-from app.services import curation, projects, rendering, staff_access, themes
+from app.services import curation, moment_pages, projects, render_store, rendering, staff_access, themes
 from app.services.errors import Invalid
 from app.services.ingest import UploadFields, ingest_upload
 
@@ -84,7 +86,9 @@ def upload_moment(
 @router.get("/projects", response_model=list[ProjectPublic])
 def list_projects(session: SessionDep, user: CurrentStaff, settings: SettingsDep) -> list[ProjectPublic]:
     """Projects this staff member belongs to (all, for admins)."""
-    return [ProjectPublic.of(p, settings.public_base_url) for p in projects.projects_for(session=session, user=user)]
+    rows = projects.projects_for(session=session, user=user)
+    counts = projects.moment_counts(session=session, projects=rows)
+    return [ProjectPublic.of(p, settings.public_base_url, moment_count=counts[p.id]) for p in rows]
 
 
 @router.post("/projects", status_code=201, response_model=ProjectPublic)
@@ -102,14 +106,28 @@ def create_project(
         welcome_text=body.welcome_text,
         owner=user,
     )
-    return ProjectPublic.of(project, settings.public_base_url)
+    return ProjectPublic.of(project, settings.public_base_url, moment_count=0)
 
 
 @router.get("/projects/{project_id}/moments", response_model=list[MomentPublic])
-def list_moments(project_id: IdPath, session: SessionDep, user: CurrentStaff) -> list[MomentPublic]:
-    """All moments of a project in time-of-day order."""
+def list_moments(
+    project_id: IdPath, request: Request, response: Response, session: SessionDep, user: CurrentStaff,
+    limit: int = Query(moment_pages.DEFAULT_LIMIT, ge=1, le=moment_pages.MAX_LIMIT,
+                       description="Moments per page (at most 1000)."),
+    cursor: str = Query("", max_length=100, description="From the `Link: <...>; rel=\"next\"` header of the page "
+                        "before; empty for the first page."),
+    status: Literal["", "pending", "approved", "hidden"] = "",
+    role: Literal["", "customer", "employee"] = "",
+    hour: int | None = Query(None, ge=0, le=23, description="Local hour of the day (0-23)."),
+) -> list[MomentPublic]:
+    """A page of a project's moments in time-of-day order; a `Link` header names the next page."""
     project = projects.project_for(session=session, user=user, project_id=project_id)
-    return [MomentPublic.of(m) for m in curation.moments_in_day_order(session=session, project=project)]
+    found = moment_pages.moment_page(session=session, project=project, limit=limit, cursor=cursor,
+                                     wanted=moment_pages.MomentFilter(status=status, role=role, hour=hour))
+    if found.next_cursor:
+        query = urlencode({**dict(request.query_params), "limit": limit, "cursor": found.next_cursor})
+        response.headers["Link"] = f'<{request.url.replace(query=query)}>; rel="next"'
+    return [MomentPublic.of(m) for m in found.moments]
 
 
 @router.patch("/moments/{moment_id}", response_model=MomentPublic)
@@ -171,6 +189,14 @@ def cancel_render(render_id: IdPath, session: SessionDep, user: CurrentStaff) ->
     """Stop a queued or running render."""
     render = staff_access.render_for(session=session, user=user, render_id=render_id)
     return RenderPublic.of(rendering.cancel_render(session=session, render=render))
+
+
+@router.get("/renders/{render_id}/log", responses={
+    200: {"description": "The log, one line per event.", "content": {"text/plain": {"schema": {"type": "string"}}}}})
+def render_log(render_id: IdPath, session: SessionDep, user: CurrentStaff, storage: StorageDep) -> PlainTextResponse:
+    """The render's whole log as text (a long one lives in storage; `log` in the render has its end)."""
+    render = staff_access.render_for(session=session, user=user, render_id=render_id)
+    return PlainTextResponse(render_store.full_log(storage, render))
 
 
 def _render_part(

@@ -72,7 +72,8 @@ def home(request: Request, session: SessionDep, user: CurrentStaffOptional, sett
     """The projects this staff member works on."""
     user = staff_or_redirect(request, user)
     rows = projects.projects_for(session=session, user=user)
-    return page(request, "staff/home.html", staff_ctx(request, user, projects=rows, base_url=settings.public_base_url))
+    return page(request, "staff/home.html", staff_ctx(request, user, projects=rows, base_url=settings.public_base_url,
+                                                      counts=projects.moment_counts(session=session, projects=rows)))
 
 
 @router.post("/projects", response_model=None)

@@ -2,47 +2,64 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, check_csrf
 from app.i18n import pick_language
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
-from app.services import curate_view, curation, faces, staff_access
+from app.services import curate_view, curation, faces, projects, staff_access
 from app.web import page
 
 router = APIRouter()
 
 
+def _filter(status: str, kind: str, role: str, mood: str, hour: str) -> curate_view.MomentFilter:
+    return curate_view.MomentFilter(status=status, kind=kind, role=role, mood=int(mood) if mood.isdigit() else None,
+                                    hour=int(hour) if hour.isdigit() else None)
+
+
 @router.get("/projects/{project_id}/moments", response_class=HTMLResponse)
 def curate_page(
     project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-    status: str = "", kind: str = "", role: str = "", mood: str = "",
+    status: str = "", kind: str = "", role: str = "", mood: str = "", hour: str = "", after: str = "",
 ) -> HTMLResponse:
-    """All moments in time-of-day order under part-of-day headings, filtered, with bulk approve/hide."""
+    """A page of moments in time-of-day order under part-of-day headings, filtered, with bulk approve/hide."""
     user, project = member_project(request, session, user, project_id)
-    wanted = curate_view.MomentFilter(status=status, kind=kind, role=role,
-                                      mood=int(mood) if mood.isdigit() else None)
-    groups = curate_view.grouped_moments(session=session, project=project, wanted=wanted,
-                                         language=pick_language(request, project.language))
-    return page(request, "staff/moments.html", staff_ctx(request, user, project=project, groups=groups,
-                                                         wanted=wanted, count=sum(len(g[1]) for g in groups)))
+    wanted = _filter(status, kind, role, mood, hour)
+    shown = curate_view.curation_page(session=session, project=project, wanted=wanted, cursor=after,
+                                      language=pick_language(request, project.language))
+    next_url = f"?{urlencode({**wanted.query(), 'after': shown.next_cursor})}" if shown.next_cursor else None
+    return page(request, "staff/moments.html", staff_ctx(
+        request, user, project=project, groups=shown.groups, wanted=wanted, count=shown.count,
+        shown=sum(len(g[1]) for g in shown.groups), next_url=next_url, first_page=shown.first,
+        first_url=f"?{urlencode(wanted.query())}"))
 
 
 @router.post("/projects/{project_id}/moments/bulk")
 def bulk(
     project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
     action: str = Form(""), ids: list[int] = Form(default_factory=list), one: str = Form(""), csrf: str = Form(""),
-    back: str = Form(""),
+    back: str = Form(""), matching: bool = Form(False), status: str = Form(""), kind: str = Form(""),
+    role: str = Form(""), mood: str = Form(""), hour: str = Form(""),
 ) -> RedirectResponse:
-    """Approve or hide the ticked moments in one POST (or one moment: `one` is 'approve:42')."""
+    """Approve or hide the ticked moments in one POST (or one moment: `one` is 'approve:42'), or, with
+    `matching`, every moment the filter matches, on all pages."""
     user = staff_or_redirect(request, user)
     check_csrf(request, csrf)
-    if one:
-        action, _, single = one.partition(":")
-        ids = [int(single)] if single.isdigit() else []
-    _project, moments = staff_access.moments_of_project(session=session, user=user, project_id=project_id, ids=ids)
-    curate_view.bulk_set_status(session=session, moments=moments, action=action)
+    if matching and not one:
+        project = projects.project_for(session=session, user=user, project_id=project_id)
+        curate_view.bulk_set_status_matching(session=session, project=project, action=action,
+                                             wanted=_filter(status, kind, role, mood, hour))
+    else:
+        if one:
+            action, _, single = one.partition(":")
+            ids = [int(single)] if single.isdigit() else []
+        _project, moments = staff_access.moments_of_project(session=session, user=user, project_id=project_id,
+                                                            ids=ids)
+        curate_view.bulk_set_status(session=session, moments=moments, action=action)
     query = back if back.startswith("?") else ""
     return RedirectResponse(f"/staff/projects/{project_id}/moments{query}", status_code=303)
 

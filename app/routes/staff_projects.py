@@ -178,7 +178,9 @@ def export_zip(project_id: IdPath, request: Request, session: SessionDep, storag
 def delete_page(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
     """Confirm before deleting a project and all its files."""
     user, project = member_project(request, session, user, project_id)
-    return page(request, "staff/delete.html", staff_ctx(request, user, project=project))
+    counts = projects.moment_counts(session=session, projects=[project])
+    return page(request, "staff/delete.html",
+                staff_ctx(request, user, project=project, moment_count=counts[project.id]))
 
 
 @router.post("/projects/{project_id}/delete")

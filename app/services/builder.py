@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
 
 from app.models import Project, Render, User
 from app.schemas import RenderPublic
@@ -161,11 +162,12 @@ def render_label(render: Render) -> dict[str, str]:
 
 def past_renders(*, session: Session, project: Project, kind: str) -> list[dict[str, Any]]:
     """The project's films or collages, newest first, each with its label and an 'outdated' mark."""
-    rows = sorted((r for r in project.renders if r.kind == kind), key=lambda r: r.id, reverse=True)
+    rows = session.scalars(select(Render).where(Render.project_id == project.id, Render.kind == kind)
+                           .order_by(Render.id.desc()).options(defer(Render.plan)))
     # the same test as rendering.is_outdated, with the current digest computed once for the whole list
-    current = rendering.moments_digest(rendering.approved_moments(session, project))
+    current = rendering.moments_digest(session, project)
     return [{"render": RenderPublic.of(r), "label": render_label(r),
-             "outdated": r.status == "done" and r.moments_digest != current} for r in rows]
+             "outdated": r.status == "done" and not rendering.digest_matches(session, r, current)} for r in rows]
 
 
 def watch_values(*, session: Session, render: Render, preview_id: int | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The curation grid: filters, part-of-day groups, bulk approve/hide, and the detail form's corrections."""
+"""The curation grid: filtered pages under part-of-day groups, bulk approve/hide (ticked, or every moment
+matching the filter), and the detail form's corrections."""
 
 from __future__ import annotations
 
@@ -10,54 +11,48 @@ from sqlalchemy.orm import Session
 
 from app.models import Moment, Project
 from app.schemas import MomentPublic
-from app.services.curation import STATUSES, MomentPatch, moments_in_day_order, update_moment
+from app.services.curation import MomentPatch, update_moment
 from app.services.errors import Invalid
+from app.services.moment_pages import MomentFilter, count_matching, moment_page, set_status_matching
 from media_pipeline.daytime import part_label, part_of_day
 
-KINDS, ROLES, BULK_ACTIONS = ("photo", "clip"), ("customer", "employee"), {"approve": "approved", "hide": "hidden",
-                                                                          "pending": "pending"}
+BULK_ACTIONS = {"approve": "approved", "hide": "hidden", "pending": "pending"}
+PAGE_SIZE = 200  # tiles per curation page: the page costs what it shows, whatever the project holds
 
 
 @dataclass(frozen=True)
-class MomentFilter:
-    status: str = ""
-    kind: str = ""
-    role: str = ""
-    mood: int | None = None
-
-    def __post_init__(self) -> None:
-        for name, allowed in (("status", STATUSES), ("kind", KINDS), ("role", ROLES)):
-            value = getattr(self, name)
-            if value and value not in allowed:
-                raise Invalid(f"{name} must be one of {', '.join(allowed)}")
-        if self.mood is not None and not 1 <= self.mood <= 5:
-            raise Invalid("mood must be a number from 1 to 5")
-
-    def keeps(self, m: Moment) -> bool:
-        return ((not self.status or m.status == self.status) and (not self.kind or m.kind == self.kind)
-                and (not self.role or m.role == self.role) and (self.mood is None or m.mood == self.mood))
+class CurationPage:
+    groups: list[tuple[str, list[MomentPublic]]]
+    count: int  # all moments matching the filter, on every page
+    next_cursor: str | None
+    first: bool  # no cursor: the first page
 
 
-def grouped_moments(
-    *, session: Session, project: Project, wanted: MomentFilter, language: str
-) -> list[tuple[str, list[MomentPublic]]]:
-    """The filtered moments in time-of-day order under part-of-day headings (Dawn, Morning, ...)."""
+def curation_page(
+    *, session: Session, project: Project, wanted: MomentFilter, language: str, cursor: str = ""
+) -> CurationPage:
+    """One page of the filtered moments in time-of-day order under part-of-day headings (Dawn, Morning, ...)."""
+    page = moment_page(session=session, project=project, wanted=wanted, limit=PAGE_SIZE, cursor=cursor)
     groups: list[tuple[str, list[MomentPublic]]] = []
-    for m in moments_in_day_order(session=session, project=project):
-        if not wanted.keeps(m):
-            continue
+    for m in page.moments:
         label = part_label(part_of_day(m.captured_local.hour), language)
         if not groups or groups[-1][0] != label:
             groups.append((label, []))
         groups[-1][1].append(MomentPublic.of(m))
-    return groups
+    return CurationPage(groups, count_matching(session=session, project=project, wanted=wanted), page.next_cursor,
+                        not cursor)
 
 
-def bulk_set_status(*, session: Session, moments: list[Moment], action: str) -> int:
-    """Approve or hide many moments in one go; returns how many changed."""
+def bulk_status(action: str) -> str:
     status = BULK_ACTIONS.get(action)
     if status is None:
         raise Invalid("choose approve or hide")
+    return status
+
+
+def bulk_set_status(*, session: Session, moments: list[Moment], action: str) -> int:
+    """Approve or hide the ticked moments in one go; returns how many changed."""
+    status = bulk_status(action)
     if not moments:
         raise Invalid("tick at least one moment first")
     changed = 0
@@ -66,6 +61,11 @@ def bulk_set_status(*, session: Session, moments: list[Moment], action: str) -> 
             update_moment(session=session, moment=m, patch=MomentPatch(status=status))
             changed += 1
     return changed
+
+
+def bulk_set_status_matching(*, session: Session, project: Project, wanted: MomentFilter, action: str) -> int:
+    """'Select all matching': the action applies to the filter, on every page, on the server."""
+    return set_status_matching(session=session, project=project, wanted=wanted, status=bulk_status(action))
 
 
 def correct_from_form(*, session: Session, moment: Moment, local_time: str, caption: str, mood: str) -> Moment:

@@ -23,9 +23,11 @@ def day_order_key(m: Moment) -> tuple[float, int]:
 
 
 def moments_in_day_order(*, session: Session, project: Project, statuses: tuple[str, ...] = STATUSES) -> list[Moment]:
-    """The project's moments folded onto one 24-hour clock (Life in a Day order)."""
-    rows = session.scalars(select(Moment).where(Moment.project_id == project.id, Moment.status.in_(statuses)))
-    return sorted(rows, key=day_order_key)
+    """The project's moments folded onto one 24-hour clock (Life in a Day order), sorted by the database."""
+    where = [Moment.project_id == project.id]
+    if set(statuses) != set(STATUSES):
+        where.append(Moment.status.in_(statuses))
+    return list(session.scalars(select(Moment).where(*where).order_by(Moment.day_us, Moment.id)))
 
 
 @dataclass(frozen=True)

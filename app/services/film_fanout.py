@@ -33,6 +33,7 @@ from app.context import Context
 from app.leases import expiry, new_owner, owner_gone, release_owner, same_as
 from app.models import Render, RenderSegment, utcnow
 from app.services.errors import readable
+from app.services.render_store import load_plan
 from app.storage.shared_segments import SharedSegments
 from media_pipeline.film import FilmPlan, FilmResult, SegmentOutcome, render_film, render_segment
 from media_pipeline.types import ProgressFn, RenderCancelled
@@ -122,9 +123,10 @@ def render_claimed(ctx: Context, claim: SegmentClaim, *, stopping: Callable[[], 
     try:
         with ctx.sessions() as session:
             render = session.get(Render, claim.render_id)
-            if render is None or render.plan is None:
+            stored = load_plan(ctx.storage, render) if render is not None else None
+            if render is None or stored is None:
                 return
-            plan, project_id = FilmPlan.from_dict(render.plan), render.project_id
+            plan, project_id = FilmPlan.from_dict(stored), render.project_id
         watch = _Watch(ctx, claim, stopping)
         try:
             outcome = render_segment(plan, claim.position, resolve=ctx.storage.path, cache_dir=cache_dir(ctx),

@@ -6,10 +6,10 @@ import secrets
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Project, ProjectMember, User
+from app.models import Moment, Project, ProjectMember, User
 from app.services.errors import Forbidden, Invalid, NotFound
 
 LANGUAGES = ("en", "nl")
@@ -80,6 +80,14 @@ def projects_for(*, session: Session, user: User) -> list[Project]:
     if not user.is_admin:
         query = query.join(ProjectMember).where(ProjectMember.user_id == user.id)
     return list(session.scalars(query))
+
+
+def moment_counts(*, session: Session, projects: list[Project]) -> dict[int, int]:
+    """Moments per project, counted by the database in one query (never by loading the moments)."""
+    ids = [p.id for p in projects]
+    counts = dict(session.execute(select(Moment.project_id, func.count(Moment.id))
+                                  .where(Moment.project_id.in_(ids)).group_by(Moment.project_id)).all())
+    return {i: counts.get(i, 0) for i in ids}
 
 
 def project_for(*, session: Session, user: User, project_id: int) -> Project:

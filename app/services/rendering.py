@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.context import Context, jobs_of
@@ -22,6 +22,7 @@ from app.models import Moment, Project, Render, User, utcnow
 from app.services import faces, film_fanout, themes
 from app.services.curation import moments_in_day_order, to_pipeline
 from app.services.errors import Conflict, Invalid, readable
+from app.services.render_store import store_log, store_plan
 from media_pipeline.plan import (
     CollageOptions,
     FilmOptions,
@@ -55,12 +56,33 @@ def parse_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
         raise Invalid(str(err)) from None
 
 
-def moments_digest(moments: list[Moment]) -> str:
-    """A hash of what a render is made from: changes when a moment is added, removed or edited."""
+DIGEST_PREFIX = "v2"  # never in a hex digest: tells these from the older listed digests (the column holds 64)
+
+
+def moments_digest(session: Session, project: Project) -> str:
+    """What a render is made from, summed up by the database in one aggregate over the approved moments:
+    adding, removing, approving, hiding or editing one changes the count, the id sum or the newest
+    `updated_at` (an edit stamps it), so the digest changes; no moment row is loaded."""
+    count, id_sum, newest = session.execute(
+        select(func.count(Moment.id), func.coalesce(func.sum(Moment.id), 0), func.max(Moment.updated_at))
+        .where(Moment.project_id == project.id, Moment.status == "approved")).one()
+    text = f"{count}:{id_sum}:{newest.isoformat() if newest else ''}"
+    return DIGEST_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:62]
+
+
+def listed_digest(moments: list[Moment]) -> str:
+    """The digest renders made before `moments_digest` carry: a hash over every approved moment."""
     h = hashlib.sha256()
     for m in sorted(moments, key=lambda m: m.id):
         h.update(f"{m.id}:{m.updated_at.isoformat()}:{m.status};".encode())
     return h.hexdigest()
+
+
+def digest_matches(session: Session, render: Render, current: str) -> bool:
+    """True when `render` was made from the moments as they are now (`current`: moments_digest)."""
+    if render.moments_digest.startswith(DIGEST_PREFIX):
+        return render.moments_digest == current
+    return render.moments_digest == listed_digest(approved_moments(session, render.project))
 
 
 def approved_moments(session: Session, project: Project) -> list[Moment]:
@@ -77,8 +99,9 @@ def request_render(
     if music and music != (project.settings or {}).get("music_key"):
         # a key names a stored file: only the project's own music may be mixed into its film
         raise Invalid("music_key must be the project's music (upload it in the project settings)")
-    moments = approved_moments(session, project)
-    if not moments:
+    digest = moments_digest(session, project)
+    if not session.scalar(select(Moment.id).where(Moment.project_id == project.id, Moment.status == "approved")
+                          .limit(1)):
         raise Conflict("there are no approved moments yet: approve some moments first")
     if kind == "themes":  # found now, in the request: the job only draws what staff can see and edit
         themes.ensure_extracted(session=session, project=project)
@@ -87,7 +110,7 @@ def request_render(
         kind=kind,
         options=opts,
         status="queued",
-        moments_digest=moments_digest(moments),
+        moments_digest=digest,
         created_by_id=user.id if user else None,
     )
     session.add(render)
@@ -107,7 +130,7 @@ def cancel_render(*, session: Session, render: Render) -> Render:
 
 
 def is_outdated(*, session: Session, render: Render) -> bool:
-    return render.moments_digest != moments_digest(approved_moments(session, render.project))
+    return not digest_matches(session, render, moments_digest(session, render.project))
 
 
 def project_info(project: Project) -> ProjectInfo:
@@ -157,12 +180,25 @@ def renew_lease(ctx: Context, lease: RenderLease, *, now: datetime | None = None
     return _write(ctx, lease, lease_expires_at=expiry(now, ctx.settings.render_lease_s))
 
 
+def _prefix(lease: RenderLease) -> str:
+    return f"renders/{lease.render_id}/{lease.attempt}"  # a late attempt never overwrites the files of another
+
+
 def settle(ctx: Context, lease: RenderLease, **values: Any) -> bool:
-    """The last word of one attempt, written only while it still holds the render; False if it did not."""
+    """The last word of one attempt, written only while it still holds the render; False if it did not.
+    A long log goes to storage; the row keeps its end."""
     values.setdefault("finished_at", utcnow())
+    if "log" in values:
+        values["log"], values["log_key"] = store_log(ctx.storage, _prefix(lease), values["log"])
     done = _write(ctx, lease, lease_owner=None, lease_expires_at=None, **values)
     release_owner(lease.owner)
     return done
+
+
+def settle_cancelled(ctx: Context, lease: RenderLease, *, log: str) -> None:
+    """A cancelled render keeps nothing in storage, not even its plan."""
+    if settle(ctx, lease, status="cancelled", log=log, plan=None, plan_key=None):
+        ctx.storage.delete_prefix(f"renders/{lease.render_id}/")
 
 
 def _write(ctx: Context, lease: RenderLease, **values: Any) -> bool:
@@ -226,11 +262,13 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
                    log=f"planning failed: {type(err).__name__}: {readable(err)}")
             return
         kind, ext, project_id = render.kind, output_ext(render), render.project_id
-    if not _write(ctx, lease, plan=plan.to_dict()):
+    plan_key, summary = store_plan(ctx.storage, _prefix(lease), plan.to_dict())
+    if not _write(ctx, lease, plan=summary, plan_key=plan_key):
+        ctx.storage.delete(plan_key)
         return  # taken over while planning
     with ctx.sessions() as session:
         if _cancel_requested(session, render_id):
-            settle(ctx, lease, status="cancelled", log="cancelled before rendering started")
+            settle_cancelled(ctx, lease, log="cancelled before rendering started")
             return
 
     tracker = _Tracker(ctx, lease, beat.lost)
@@ -238,7 +276,7 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
         tracker.log(f"faces hidden in moments {', '.join(hidden)} (bystanders' faces blurred)")
     work: Path | None = None
     keys: dict[str, str] = {}
-    prefix = f"renders/{render_id}/{lease.attempt}"  # a late attempt never overwrites the files of another
+    prefix = _prefix(lease)
     try:
         work = work_dir(ctx, render_id, lease.attempt)
         work.mkdir(parents=True)  # a full disk fails the render here, like any other error below
@@ -280,23 +318,29 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
         _discard(ctx, keys)
         if tracker.lost():
             log.warning("render %s: attempt %s lost its lease; another worker has it", render_id, lease.attempt)
+            ctx.storage.delete(plan_key)
         elif SHUTTING_DOWN.is_set() and not tracker.cancel_requested():
-            if settle(ctx, lease, status="queued", progress=0.0, finished_at=None,
-                      log=tracker.text("interrupted by shutdown; queued again")):
+            # the next attempt plans again, under its own prefix
+            requeued = settle(ctx, lease, status="queued", progress=0.0, finished_at=None, plan=None, plan_key=None,
+                              log=tracker.text("interrupted by shutdown; queued again"))
+            ctx.storage.delete(plan_key)
+            if requeued:
                 ctx.jobs.render(render_id)
         else:
-            settle(ctx, lease, status="cancelled", log=tracker.text())
+            settle_cancelled(ctx, lease, log=tracker.text())
         return
     except Exception as err:  # a render never takes the worker down; the user sees why it failed
         log.exception("render %s failed", render_id)
         _discard(ctx, keys)
-        settle(ctx, lease, status="failed", error=readable(err),
-               log=tracker.text(f"failed: {type(err).__name__}: {readable(err)}"))
+        if not settle(ctx, lease, status="failed", error=readable(err),
+                      log=tracker.text(f"failed: {type(err).__name__}: {readable(err)}")):
+            ctx.storage.delete(plan_key)  # the plan of a failed render stays, to find out why; a lost one goes
         return
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-    finish_render(ctx, lease, keys, log_text=tracker.text())
+    if not finish_render(ctx, lease, keys, log_text=tracker.text()):
+        ctx.storage.delete(plan_key)
 
 
 def run_segment(render_id: int, attempt: int, position: int, *, ctx: Context) -> bool:

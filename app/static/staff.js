@@ -27,14 +27,20 @@
   if (all) {
     var boxes = document.querySelectorAll('input[name=ids]');
     var count = $('#selected-count');
+    var matching = $('#select-matching');  // every moment the filter matches, on all pages
     var update = function () {
       var n = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
-      count.textContent = n ? n + ' ✓' : '';
+      if (matching && matching.checked && n < boxes.length) matching.checked = false;  // a tile unticked
+      count.textContent = matching && matching.checked ? matching.dataset.count + ' ✓' : (n ? n + ' ✓' : '');
       all.checked = n > 0 && n === boxes.length;
       all.indeterminate = n > 0 && n < boxes.length;
     };
     all.addEventListener('change', function () { boxes.forEach(function (b) { b.checked = all.checked; }); update(); });
     boxes.forEach(function (b) { b.addEventListener('change', update); });
+    if (matching) matching.addEventListener('change', function () {
+      boxes.forEach(function (b) { b.checked = matching.checked; });
+      update();
+    });
   }
 
   // trim a clip: two range inputs bound to the preview player, saved by PATCH

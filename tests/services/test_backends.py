@@ -72,7 +72,7 @@ def test_postgres_and_redis_run_the_same_flow(
     }))
     jobs.configure(ctx)
     assert ctx.engine.dialect.name == "postgresql"
-    consumer = jobs.create_consumer(workers=1)
+    consumer = jobs.Consumers(workers=1, derive_workers=1)
     with jobs.keep_signal_handlers():
         consumer.start()
     try:
@@ -99,4 +99,5 @@ def test_postgres_and_redis_run_the_same_flow(
     finally:
         consumer.stop(graceful=True)
         jobs.huey.storage.flush_all()
+        jobs.derive_huey.storage.flush_all()
         ctx.engine.dispose()

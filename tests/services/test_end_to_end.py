@@ -51,7 +51,7 @@ def queued_ctx(settings: Settings) -> Iterator[Context]:
     """A context whose jobs go through the SQLite queue, with a consumer running in threads."""
     ctx = build_context(settings.model_copy(update={"queue_backend": "sqlite"}))
     jobs.configure(ctx)
-    consumer = jobs.create_consumer(workers=2)
+    consumer = jobs.Consumers(workers=2, derive_workers=2)
     with jobs.keep_signal_handlers():
         consumer.start()
     yield ctx

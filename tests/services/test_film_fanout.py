@@ -27,6 +27,7 @@ from app.context import Context, build_context
 from app.models import Moment, Project, Render, RenderSegment
 from app.services import film_fanout, rendering
 from app.services.film_fanout import SegmentClaim
+from app.services.render_store import load_plan
 from media_pipeline.film import FilmPlan
 from tests import factories
 from tests.mediagen import COLOURS, make_clip, make_photo
@@ -99,8 +100,9 @@ def film_facts(ctx: Context, render_id: int) -> tuple[float, list[str], list[str
     picture segment, in film order)."""
     render = factories.fresh(ctx, Render, render_id)
     assert render.status == "done", render.error
-    assert render.output_key is not None and render.plan is not None
-    plan = FilmPlan.from_dict(render.plan)
+    stored = load_plan(ctx.storage, render)
+    assert render.output_key is not None and stored is not None
+    plan = FilmPlan.from_dict(stored)
     with av.open(str(ctx.storage.path(render.output_key))) as container:
         duration = float(container.duration or 0) / av.time_base
         kinds = sorted(stream.type for stream in container.streams)
@@ -127,7 +129,7 @@ def test_a_film_spread_over_workers_is_the_film_one_process_makes(ctx: Context, 
     spread = film_made_inline(ctx, project.id)
 
     segments = rows(ctx, spread)
-    plan = FilmPlan.from_dict(factories.fresh(ctx, Render, spread).plan or {})
+    plan = FilmPlan.from_dict(load_plan(ctx.storage, factories.fresh(ctx, Render, spread)) or {})
     assert [r.position for r in segments] == list(range(len(plan.segments))) and len(segments) >= 6
     assert all(r.status == "done" and r.outcome and not r.outcome["cached"] for r in segments)
     expected = film_facts(ctx, alone)

@@ -65,7 +65,7 @@ def test_web_only_serve_leaves_jobs_to_a_worker(tmp_path: Path) -> None:
         assert r.status_code == 201, r.text
 
         db = sqlite3.connect(data / "dayreel.db")
-        queue = sqlite3.connect(data / "queue.db")
+        queue = sqlite3.connect(data / "queue-derive.db")  # thumbnails have a queue of their own
         try:
             # no consumer runs in the web process and no worker exists yet: the job is still queued
             assert queue.execute("SELECT count(*) FROM task").fetchone()[0] >= 1

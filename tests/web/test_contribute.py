@@ -267,7 +267,7 @@ def test_delete_removes_unshared_files_keeps_shared_ones_and_outdates_renders(
         s.flush()
         p = s.get(Project, project.id)
         s.add(Render(project_id=project.id, kind="film", status="done",
-                     moments_digest=rendering.moments_digest(rendering.approved_moments(s, p))))  # type: ignore[arg-type]
+                     moments_digest=rendering.moments_digest(s, p)))  # type: ignore[arg-type]
     with ctx.sessions() as s:
         keys = {m.id: [m.storage_key, m.thumb_key, m.preview_key] for m in s.query(Moment)}
     assert all(ctx.storage.exists(k) for k in keys[alone["id"]] if k)  # type: ignore[index]

@@ -1,0 +1,85 @@
+"""Thumbnails have a queue and workers of their own: a render holding every render worker does not hold
+them up. A render asked for on an idle queue starts within a second (not after Huey's 10 s backoff)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from app import jobs
+from app.config import Settings
+from app.context import Context, build_context
+from app.models import Moment, Render
+from app.queue import POLL_MAX_S, Consumers
+from app.services import rendering
+from tests import factories
+from tests.mediagen import make_photo
+from tests.services.test_end_to_end import wait_for
+
+
+@pytest.fixture
+def queued(settings: Settings) -> Iterator[tuple[Context, Consumers]]:
+    """The SQLite queue with one render worker and one derive worker running in threads."""
+    ctx = build_context(settings.model_copy(update={"queue_backend": "sqlite", "derive_workers": 1}))
+    jobs.configure(ctx)
+    consumers = Consumers(workers=1, derive_workers=1)
+    with jobs.keep_signal_handlers():
+        consumers.start()
+    yield ctx, consumers
+    consumers.stop(graceful=True)
+    ctx.engine.dispose()
+
+
+def queued_render(ctx: Context, project: factories.ProjectRef) -> int:
+    with ctx.sessions() as s:
+        render = Render(project_id=project.id, kind="film", options={}, status="queued")
+        s.add(render)
+        s.commit()
+        return render.id
+
+
+def test_a_thumbnail_is_made_while_a_render_holds_the_render_worker(
+    queued: tuple[Context, Consumers], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx, _consumers = queued
+    release, started = threading.Event(), threading.Event()
+
+    def long_render(render_id: int, *, ctx: Context) -> None:
+        started.set()
+        release.wait(60)
+
+    monkeypatch.setattr(rendering, "run_render", long_render)
+    project = factories.make_project(ctx)
+    ctx.jobs.render(queued_render(ctx, project))
+    ctx.jobs.render(queued_render(ctx, project))  # a second render waits for the only render worker
+    assert started.wait(10)
+    try:
+        photo = make_photo(tmp_path / "a.jpg", colour="red", size=(320, 240), taken=datetime(2024, 7, 24, 9))
+        moment = factories.make_moment(ctx, project, photo)  # enqueues its derive job on commit
+        ctx.jobs.derive(moment.id)
+        done = wait_for(lambda: factories.fresh(ctx, Moment, moment.id).thumb_key, 60, "the thumbnail")
+        assert ctx.storage.exists(done)
+        assert not release.is_set()  # made while the render still ran
+    finally:
+        release.set()
+
+
+def test_a_render_starts_within_a_second_on_an_idle_queue(
+    queued: tuple[Context, Consumers], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx, consumers = queued
+    started: list[float] = []
+    monkeypatch.setattr(rendering, "run_render", lambda render_id, *, ctx: started.append(time.monotonic()))
+    render_consumer = consumers.all[0]
+    # idle long enough for the polling to have backed off as far as it goes
+    wait_for(lambda: all(w.delay >= POLL_MAX_S for w, _t in render_consumer.worker_threads), 30, "an idle queue")
+    project = factories.make_project(ctx)
+    asked = time.monotonic()
+    ctx.jobs.render(queued_render(ctx, project))
+    wait_for(lambda: started, 10, "the render to start")
+    assert started[0] - asked < 1.0
