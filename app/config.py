@@ -77,6 +77,10 @@ class Settings(BaseSettings):
         60, ge=5, description="A render's claim lasts this long and is renewed while it runs; a worker that stops "
         "renewing (crashed, cut off) loses the render to another after this many seconds.",
     )
+    film_fanout: Literal["auto", "on", "off"] = Field(
+        "auto", description="Spread one film's segments over all workers as queue jobs: 'auto' (on with the Redis "
+        "queue, off on the embedded one, where one process renders a film on all its cores), 'on' or 'off'.",
+    )
     render_cache_days: int = Field(
         30, ge=1, description="Film segments unused (not made again) for this many days are removed from the cache."
     )
@@ -108,6 +112,11 @@ class Settings(BaseSettings):
         """Other processes, perhaps on other machines, may use this database: a server, not a SQLite file,
         or a Redis queue whose workers run elsewhere. Then nothing per-machine may stand in for shared state."""
         return not self.db_url.startswith("sqlite") or self.queue_backend == "redis"
+
+    @property
+    def fans_out(self) -> bool:
+        """A film's segments go to the queue, one job each, so several workers render one film together."""
+        return self.film_fanout == "on" or (self.film_fanout == "auto" and self.queue_backend == "redis")
 
     @property
     def db_url(self) -> str:

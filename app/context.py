@@ -14,17 +14,18 @@ from app.migrate import upgrade
 from app.storage import Storage, open_storage
 
 
-def _unconfigured(_row_id: int) -> None:
+def _unconfigured(*_ids: int) -> None:
     raise RuntimeError("the job queue is not configured: call app.jobs.configure(ctx) first")
 
 
 @dataclass
 class Jobs:
-    """How services hand work to the queue: functions taking a row id. app.jobs.configure fills them in
+    """How services hand work to the queue: functions taking row ids. app.jobs.configure fills them in
     (in place: every session of the context carries this same object), so services never import the queue."""
 
     derive: Callable[[int], None] = _unconfigured
     render: Callable[[int], None] = _unconfigured
+    segment: Callable[[int, int, int], None] = _unconfigured  # (render id, attempt, segment position)
 
 
 def jobs_of(session: Session) -> Jobs:

@@ -12,7 +12,8 @@ from app.context import Context
 from app.queue import context, create_consumer, huey, keep_signal_handlers
 from app.services import derive, rendering
 
-__all__ = ["configure", "create_consumer", "enqueue_derive", "enqueue_render", "huey", "keep_signal_handlers"]
+__all__ = ["configure", "create_consumer", "enqueue_derive", "enqueue_render", "enqueue_segment", "huey",
+           "keep_signal_handlers"]
 
 log = logging.getLogger("dayreel.jobs")
 
@@ -24,6 +25,7 @@ def configure(ctx: Context) -> None:
     configure_queue(ctx)
     ctx.jobs.derive = enqueue_derive
     ctx.jobs.render = enqueue_render
+    ctx.jobs.segment = enqueue_segment
 
 
 @huey.task(retries=1, retry_delay=5)
@@ -40,12 +42,25 @@ def run_render(render_id: int) -> None:
         rendering.mark_failed(context(), render_id, f"The render stopped on an unexpected error: {err!s}"[:500])
 
 
+@huey.task()
+def render_segment(render_id: int, attempt: int, position: int) -> None:
+    """One segment of a film spread over the workers; failures are recorded on its row, never raised."""
+    try:
+        rendering.run_segment(render_id, attempt, position, ctx=context())
+    except Exception:  # e.g. the database away: the joining worker takes the segment back once its claim is stale
+        log.exception("render %s: segment %s job failed", render_id, position)
+
+
 def enqueue_derive(moment_id: int) -> None:
     derive_moment(moment_id)
 
 
 def enqueue_render(render_id: int) -> None:
     run_render(render_id)
+
+
+def enqueue_segment(render_id: int, attempt: int, position: int) -> None:
+    render_segment(render_id, attempt, position)
 
 
 # periodic tasks register on import

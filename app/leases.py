@@ -14,6 +14,7 @@ import socket
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
@@ -69,6 +70,11 @@ def owner_gone(owner: str | None) -> bool:
     except PermissionError:
         return False  # alive, someone else's
     return False
+
+
+def same_as(column: Any, value: Any) -> Any:
+    """`column` still holds `value` (NULL-safe): the condition of a take-over that nobody else made first."""
+    return column.is_(None) if value is None else column == value
 
 
 def expiry(now: datetime | None, seconds: float) -> datetime:

@@ -204,6 +204,30 @@ class Render(Base):
     attempt: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     project: Mapped[Project] = relationship(back_populates="renders")
+    segments: Mapped[list[RenderSegment]] = relationship(back_populates="render", cascade="all, delete-orphan",
+                                                         passive_deletes=True)
+
+
+class RenderSegment(Base):
+    """One segment of a film spread over the workers (DAYREEL_FILM_FANOUT): who renders it, until when, and
+    what it left in the segment cache. One row per segment of each attempt of a render."""
+
+    __tablename__ = "render_segments"
+
+    render_id: Mapped[int] = mapped_column(ForeignKey("renders.id", ondelete="CASCADE"), primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # index in the plan's segments
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|running|done|failed
+    # a claim like a render's: owner (host, process, random) and expiry, renewed while the segment renders;
+    # the owner stays once it is done (who made it)
+    lease_owner: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(160), nullable=True)  # the process that finished it
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # media_pipeline SegmentOutcome
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    render: Mapped[Render] = relationship(back_populates="segments")
 
 
 class WorkshopNote(Base):

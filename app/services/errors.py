@@ -33,3 +33,9 @@ class TooLargeError(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+
+
+def readable(err: BaseException) -> str:
+    """The last line of an error's message (ffmpeg's tail, a driver's summary), short enough for a page."""
+    text = str(err).strip().splitlines()
+    return (text[-1] if text else type(err).__name__)[:500]

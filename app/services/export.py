@@ -16,6 +16,7 @@ from app.services.errors import Invalid
 from app.services.rendering import output_ext
 from app.services.workshop import note_dict, notes_of, prompts_of
 from app.storage import Storage
+from app.storage.shared_segments import segments_prefix
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,8 @@ def delete_project(*, session: Session, storage: Storage, project: Project, conf
     """Remove the project's rows and every file no other project shares; returns how many files went.
 
     Originals, derived images, logos and music are content addressed and may be shared with another project
-    (the same bytes uploaded twice): those stay while anything still refers to them. Renders are the project's
-    own: everything under each render's folder goes."""
+    (the same bytes uploaded twice): those stay while anything still refers to them. Renders and film segments
+    are the project's own: everything under each render's folder and under its segments folder goes."""
     if confirm_title.strip() != project.title.strip():
         raise Invalid("type the project's title exactly to confirm that it should be deleted")
     keys: set[str] = set()
@@ -138,7 +139,8 @@ def delete_project(*, session: Session, storage: Storage, project: Project, conf
     for r in project.renders:
         keys.update(k for k in (r.output_key, r.poster_key, r.captions_key) if k)
     keys.update(_settings_keys(project.settings))
-    render_folders = [f"renders/{r.id}/" for r in project.renders]
+    # its renders' folders, and its film segments (with storage s3; they show its people, see shared_segments.py)
+    render_folders = [f"renders/{r.id}/" for r in project.renders] + [segments_prefix(project.id)]
     project_id = project.id
     for note in notes_of(session=session, project=project):
         session.delete(note)
@@ -152,7 +154,7 @@ def delete_project(*, session: Session, storage: Storage, project: Project, conf
         if storage.exists(key):
             storage.delete(key)
             removed += 1
-    for folder in render_folders:  # anything else a render left (a file of an older version)
+    for folder in render_folders:  # anything else a render left (a file of an older version, its segments)
         removed += storage.delete_prefix(folder)
     return removed
 

@@ -17,10 +17,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.context import Context, jobs_of
-from app.leases import expiry, new_owner, owner_gone, release_owner
+from app.leases import expiry, new_owner, owner_gone, release_owner, same_as
 from app.models import Moment, Project, Render, User, utcnow
+from app.services import film_fanout
 from app.services.curation import moments_in_day_order, to_pipeline
-from app.services.errors import Conflict, Invalid
+from app.services.errors import Conflict, Invalid, readable
 from media_pipeline.plan import (
     CollageOptions,
     FilmOptions,
@@ -191,8 +192,8 @@ def run_claimed(ctx: Context, lease: RenderLease) -> None:
         _run_claimed(ctx, lease, beat)
     except Exception as err:  # whatever went wrong, the render must not stay "running" at 0 %
         log.exception("render %s: job failed", render_id)
-        settle(ctx, lease, status="failed", error=f"The render stopped on an unexpected error: {_readable(err)}",
-               log=f"stopped: {type(err).__name__}: {_readable(err)}")
+        settle(ctx, lease, status="failed", error=f"The render stopped on an unexpected error: {readable(err)}",
+               log=f"stopped: {type(err).__name__}: {readable(err)}")
     finally:
         beat.stop()
         release_owner(lease.owner)
@@ -213,10 +214,10 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
         except Exception as err:  # a plan that cannot be made fails the render; it never stays "running"
             log.exception("render %s: planning failed", render_id)
             session.rollback()
-            settle(ctx, lease, status="failed", error=f"The plan could not be made: {_readable(err)}",
-                   log=f"planning failed: {type(err).__name__}: {_readable(err)}")
+            settle(ctx, lease, status="failed", error=f"The plan could not be made: {readable(err)}",
+                   log=f"planning failed: {type(err).__name__}: {readable(err)}")
             return
-        kind, ext = render.kind, output_ext(render)
+        kind, ext, project_id = render.kind, output_ext(render), render.project_id
     if not _write(ctx, lease, plan=plan.to_dict()):
         return  # taken over while planning
     with ctx.sessions() as session:
@@ -232,17 +233,23 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
         work = work_dir(ctx, render_id, lease.attempt)
         work.mkdir(parents=True)  # a full disk fails the render here, like any other error below
         out = work / f"{kind}.{ext}"
-        if kind == "film":
+        if kind == "film" and ctx.settings.fans_out:  # segments spread over every worker, joined here
+            result = film_fanout.render_spread(ctx, render_id, lease.attempt, plan, out, project_id=project_id,
+                                               cancelled=tracker.cancelled, progress=tracker.progress,
+                                               log_line=tracker.log)
+        elif kind == "film":  # every segment in this process, on all its cores
             result = render_film(
                 plan,
                 out,
                 resolve=ctx.storage.path,
-                cache_dir=ctx.settings.data_dir / "cache" / "segments",
+                cache_dir=film_fanout.cache_dir(ctx),
                 progress=tracker.progress,
                 cancelled=tracker.cancelled,
                 workers=ctx.settings.render_workers,
                 log=tracker.log,
+                shared=film_fanout.shared_cache(ctx, project_id),
             )
+        if kind == "film":
             if tracker.cancelled(force=True):  # asked in the last half second: the film is not kept
                 raise RenderCancelled("The render was cancelled.")
             keys["output_key"] = ctx.storage.put_file(result.video_path, f"{prefix}/film.mp4")
@@ -270,13 +277,18 @@ def _run_claimed(ctx: Context, lease: RenderLease, beat: _Heartbeat) -> None:
     except Exception as err:  # a render never takes the worker down; the user sees why it failed
         log.exception("render %s failed", render_id)
         _discard(ctx, keys)
-        settle(ctx, lease, status="failed", error=_readable(err),
-               log=tracker.text(f"failed: {type(err).__name__}: {_readable(err)}"))
+        settle(ctx, lease, status="failed", error=readable(err),
+               log=tracker.text(f"failed: {type(err).__name__}: {readable(err)}"))
         return
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
     finish_render(ctx, lease, keys, log_text=tracker.text())
+
+
+def run_segment(render_id: int, attempt: int, position: int, *, ctx: Context) -> bool:
+    """The job of one segment of a film spread over the workers (see app/services/film_fanout.py)."""
+    return film_fanout.run_segment(ctx, render_id, attempt, position, stopping=SHUTTING_DOWN.is_set)
 
 
 def finish_render(ctx: Context, lease: RenderLease, keys: dict[str, str], *, log_text: str = "") -> bool:
@@ -326,11 +338,6 @@ def _finish(session: Session, render: Render, *, status: str, error: str | None 
     if log is not None:
         render.log = log
     session.commit()
-
-
-def _readable(err: Exception) -> str:
-    text = str(err).strip().splitlines()
-    return (text[-1] if text else type(err).__name__)[:500]
 
 
 class _Heartbeat:
@@ -430,7 +437,7 @@ def requeue_interrupted(ctx: Context, enqueue: Callable[[int], None], *, now: da
             taken_back = session.execute(
                 update(Render)
                 .where(Render.id == render_id, Render.status == "running",
-                       _same(Render.lease_owner, owner), _same(Render.lease_expires_at, expires))
+                       same_as(Render.lease_owner, owner), same_as(Render.lease_expires_at, expires))
                 .values(status="queued", progress=0.0, lease_owner=None, lease_expires_at=None)
             ).rowcount
             session.commit()
@@ -440,7 +447,3 @@ def requeue_interrupted(ctx: Context, enqueue: Callable[[int], None], *, now: da
     for render_id in ids:
         enqueue(render_id)
     return len(ids)
-
-
-def _same(column: Any, value: Any) -> Any:
-    return column.is_(None) if value is None else column == value

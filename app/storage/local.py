@@ -42,6 +42,9 @@ class LocalStorage(Staging):
             src.unlink(missing_ok=True)
         return key
 
+    def put_and_keep(self, src: Path, key: str) -> Path:
+        return self._dest(self.put_file(src, key))
+
     def path(self, key: str) -> Path:
         return self._dest(key)
 
@@ -68,6 +71,15 @@ class LocalStorage(Staging):
             if path.is_file() and rel.split("/", 1)[0] not in _NOT_OBJECTS and "/" in rel:
                 keys.append(rel)
         return sorted(keys)
+
+    def list_modified(self, prefix: str) -> list[tuple[str, float]]:
+        found = []
+        for key in self.list_keys(prefix):
+            try:
+                found.append((key, self._dest(key).stat().st_mtime))
+            except FileNotFoundError:  # deleted since it was listed
+                continue
+        return found
 
     def delete_prefix(self, prefix: str) -> int:
         keys = self.list_keys(prefix)

@@ -7,7 +7,10 @@ Shared by every thread and process of one machine that points at the same folder
   files used longest ago until the total fits in `max_bytes`;
 - a file used within the last `keep_recent_s` seconds is not evicted even over the bound: a render hands
   paths to ffmpeg and to tile workers well before they open them. An evicted file a reader has open stays
-  readable to it (POSIX unlink).
+  readable to it (POSIX unlink);
+- a deleted object's copy goes with its lock file and the folders it leaves empty (`forget`); lock files of
+  keys nobody fetched for `keep_recent_s` are swept during eviction, so the lock folder does not grow with
+  every key ever read (a lock swept just as a process opens it costs at most a second download).
 Objects never change under a key (content addressed, or one key per render), so a cached copy is never stale.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -37,6 +41,7 @@ class ReadCache:
         self._objects = self.root / "objects"
         self._tmp = self.root / "tmp"
         self._locks = self.root / "locks"
+        self._swept_at = float("-inf")
         for folder in (self._objects, self._tmp, self._locks):
             folder.mkdir(parents=True, exist_ok=True)
 
@@ -45,24 +50,64 @@ class ReadCache:
         path = self._objects / check_key(key)
         if self._touch(path):
             return path
-        with self._lock(f"key-{hashlib.sha256(key.encode()).hexdigest()[:32]}"):
+        with self._lock(_lock_name(key)):
             if self._touch(path):  # another thread or process fetched it while we waited
                 return path
-            fd, name = tempfile.mkstemp(dir=self._tmp, prefix="get-")
-            os.close(fd)
-            tmp = Path(name)
+            tmp = self._temp_file()
             try:
                 fetch(key, tmp)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                os.utime(tmp, (self._clock(), self._clock()))
-                os.replace(tmp, path)
+                self._place(tmp, path)
             finally:
                 tmp.unlink(missing_ok=True)
         self.evict(keep=path)
         return path
 
+    def adopt(self, key: str, src: Path) -> Path:
+        """Make the local file `src` (just uploaded as `key`) the cached copy of `key`, moving, not copying it
+        when it is on the same disk."""
+        path = self._objects / check_key(key)
+        tmp = self._temp_file()
+        try:
+            shutil.move(src, tmp)
+            self._place(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self.evict(keep=path)
+        return path
+
     def forget(self, key: str) -> None:
-        (self._objects / check_key(key)).unlink(missing_ok=True)
+        """Drop the copy of a deleted object, its lock file and the folders it leaves empty."""
+        self._remove(self._objects / check_key(key))
+        (self._locks / _lock_name(key)).unlink(missing_ok=True)
+
+    def _remove(self, path: Path) -> None:
+        """Unlink a cached copy and the folders it leaves empty."""
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == self._objects or self._objects not in folder.parents:
+                break
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or gone): the folders above are not empty either
+                break
+
+    def _temp_file(self) -> Path:
+        fd, name = tempfile.mkstemp(dir=self._tmp, prefix="get-")
+        os.close(fd)
+        return Path(name)
+
+    def _place(self, tmp: Path, path: Path) -> None:
+        now = self._clock()
+        os.utime(tmp, (now, now))
+        for _ in range(3):  # `forget` of a sibling may remove the folder between mkdir and rename: once more
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.replace(tmp, path)
+                return
+            except FileNotFoundError:
+                if not tmp.exists():
+                    raise
+        raise FileNotFoundError(path.parent)
 
     def used_bytes(self) -> int:
         return sum(size for _, _, size in self._entries())
@@ -72,6 +117,7 @@ class ReadCache:
         with self._lock("evict"):
             entries = self._entries()
             total = sum(size for _, _, size in entries)
+            self._sweep_locks()
             if total <= self.max_bytes:
                 return 0
             now = self._clock() if now is None else now
@@ -81,8 +127,7 @@ class ReadCache:
                     break
                 if path == keep or now - used < self.keep_recent_s or self._used_since(path, used):
                     continue
-                with suppress(FileNotFoundError):
-                    path.unlink()
+                self._remove(path)
                 total -= size
                 removed += 1
             return removed
@@ -114,11 +159,28 @@ class ReadCache:
             return False
         return True
 
+    def _sweep_locks(self) -> None:
+        """Remove per-key lock files unused for `keep_recent_s` (at most once per that time per process)."""
+        now = self._clock()
+        if now - self._swept_at < self.keep_recent_s:
+            return
+        self._swept_at = now
+        for lock in self._locks.glob("key-*"):
+            with suppress(FileNotFoundError):
+                if now - lock.stat().st_mtime > self.keep_recent_s:
+                    lock.unlink()
+
     @contextmanager
     def _lock(self, name: str):  # type: ignore[no-untyped-def]
         with (self._locks / name).open("a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
+            now = self._clock()
+            os.utime(fh.fileno(), (now, now))  # in use: the sweep leaves it
             try:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _lock_name(key: str) -> str:
+    return f"key-{hashlib.sha256(key.encode()).hexdigest()[:32]}"

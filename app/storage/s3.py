@@ -83,6 +83,12 @@ class S3Storage(Staging):
         src.unlink(missing_ok=True)
         return key
 
+    def put_and_keep(self, src: Path, key: str) -> Path:
+        """Upload `src` to `key`, then keep it as the read cache's copy (no second download)."""
+        check_key(key)
+        self._upload(src, key)
+        return self.cache.adopt(key, src)
+
     def path(self, key: str) -> Path:
         return self.local_path(key)
 
@@ -125,12 +131,17 @@ class S3Storage(Staging):
         self.cache.forget(key)
 
     def list_keys(self, prefix: str = "") -> list[str]:
+        return sorted(key for key, _ in self._list(prefix))
+
+    def list_modified(self, prefix: str) -> list[tuple[str, float]]:
+        return sorted(self._list(prefix))
+
+    def _list(self, prefix: str) -> Iterator[tuple[str, float]]:
         if prefix:
             check_prefix(prefix)
-        keys: list[str] = []
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            keys.extend(obj["Key"] for obj in page.get("Contents", []))
-        return sorted(keys)
+            for obj in page.get("Contents", []):
+                yield obj["Key"], obj["LastModified"].timestamp()
 
     def delete_prefix(self, prefix: str) -> int:
         keys = self.list_keys(check_prefix(prefix))

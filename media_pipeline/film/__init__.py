@@ -1,6 +1,7 @@
-"""Life in a Day films: `build_film_plan` (moments + options -> FilmPlan, pure) and `render_film` (plan -> MP4)."""
+"""Life in a Day films: `build_film_plan` (moments + options -> FilmPlan, pure), `render_film` (plan -> MP4) and,
+to spread one film over several machines, `render_segment` (one segment into a shared cache)."""
 
-from media_pipeline.film.cache import prune_cache
+from media_pipeline.film.cache import SharedCache, prune_cache
 from media_pipeline.film.options import FilmOptions, PlanError
 from media_pipeline.film.plan import (
     Caption,
@@ -13,7 +14,7 @@ from media_pipeline.film.plan import (
     Segment,
     build_film_plan,
 )
-from media_pipeline.film.render import FilmResult, render_film
+from media_pipeline.film.render import FilmResult, SegmentOutcome, render_film, render_segment
 
 __all__ = [
     "Caption",
@@ -27,7 +28,10 @@ __all__ = [
     "Lane",
     "PlanError",
     "Segment",
+    "SegmentOutcome",
+    "SharedCache",
     "build_film_plan",
     "prune_cache",
     "render_film",
+    "render_segment",
 ]

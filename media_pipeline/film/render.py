@@ -14,17 +14,17 @@ import shutil
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import av
 from PIL import Image
 
 from media_pipeline.film import audio
+from media_pipeline.film.cache import FilmCache, SharedCache
 from media_pipeline.film.captions import write_vtt
 from media_pipeline.film.ffmpeg import FfmpegError, Processes
 from media_pipeline.film.join import join_pieces, poster, write_chapters
@@ -72,11 +72,47 @@ class _Skip(Exception):
 
 
 @dataclass(frozen=True)
-class _Done:
+class SegmentOutcome:
+    """What rendering segment `index` of a plan left in the cache, as plain data (JSON-friendly): another
+    process, on another machine, joins the film from it with `render_film(..., outcomes=...)`."""
+
+    index: int
+    entry: str = ""  # the cache entry holding its pieces; "" when it was left out
+    sounds: tuple[str, ...] = ()  # cache entries of the clip sounds it carries (two in a lanes segment)
+    cached: bool = False  # found in the cache, not rendered now
+    skipped: tuple[tuple[str, str], ...] = ()  # (moment id, reason) when it was left out
+    notes: tuple[str, ...] = ()  # lines for the render's log
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "entry": self.entry, "sounds": list(self.sounds), "cached": self.cached,
+                "skipped": [list(item) for item in self.skipped], "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SegmentOutcome:
+        return cls(int(data["index"]), str(data.get("entry", "")), tuple(data.get("sounds", ())),
+                   bool(data.get("cached")), tuple((str(m), str(r)) for m, r in data.get("skipped", ())),
+                   tuple(data.get("notes", ())))
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A segment in the cache, by entry names: what one job made or found."""
+
     seg: Segment
+    entry: str
+    cached: bool
+    sounds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A segment ready to join: its pieces and sounds as local files."""
+
+    seg: Segment
+    entry: str
     pieces: Pieces
     cached: bool
-    sounds: tuple[tuple[Path, float], ...] = ()  # (clip sound as float PCM, gain dB): two in a lanes segment
+    sounds: tuple[tuple[str, Path, float], ...] = ()  # (entry, clip sound as float PCM, gain dB)
 
 
 class _Progress:
@@ -111,25 +147,22 @@ def render_film(
     cancelled: CancelFn | None = None,
     workers: int | None = None,
     log: Callable[[str], None] | None = None,
+    shared: SharedCache | None = None,
+    outcomes: Mapping[int, SegmentOutcome] | None = None,
 ) -> FilmResult:
     """Render `plan` to `out_path` (MP4, H.264 + AAC, faststart, chapters), its .jpg poster and .vtt captions.
 
-    Segments render in parallel on `workers` processes (default: all cores) and are cached in `cache_dir`.
-    A moment that cannot be decoded is left out and named in `skipped` and `log`. Files appear at their
-    final paths only when complete. Raises RenderCancelled when `cancelled()` turns true; then nothing is
-    left behind (no output, no running ffmpeg).
+    Segments render in parallel on `workers` processes (default: all cores) and are cached in `cache_dir`
+    (and in `shared`, a cache other machines see, when given). Segments with an entry in `outcomes` (by
+    index; what `render_segment` returned elsewhere) are taken from the cache as they are; one whose entry
+    has gone meanwhile is made again. A moment that cannot be decoded is left out and named in `skipped`
+    and `log`. Files appear at their final paths only when complete. Raises RenderCancelled when
+    `cancelled()` turns true; then nothing is left behind (no output, no running ffmpeg).
     """
-    log_lock = threading.Lock()
-
-    def say(message: str) -> None:  # jobs log from worker threads; the caller's log need not be thread-safe
-        if log is not None:
-            with log_lock:
-                log(message)
-
+    say = _locked(log)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    cache = Path(cache_dir) / "film"
-    cache.mkdir(parents=True, exist_ok=True)
+    cache = FilmCache(cache_dir, shared)
     work = Path(tempfile.mkdtemp(prefix=".film-", dir=out_path.parent))
     cores = os.cpu_count() or 1
     jobs = max(1, workers or cores)
@@ -141,7 +174,7 @@ def render_film(
     try:
         if progress is not None:
             progress(0.0, None)
-        result = renderer.run(out_path, progress)
+        result = renderer.run(out_path, progress, dict(outcomes or {}))
         if progress is not None:
             progress(1.0, 0.0)
         return result
@@ -151,47 +184,99 @@ def render_film(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         procs.stop_all()
-        for folder in renderer.scratch:
-            shutil.rmtree(folder, ignore_errors=True)
+        cache.clean()
         shutil.rmtree(work, ignore_errors=True)
 
 
+def render_segment(
+    plan: FilmPlan,
+    index: int,
+    *,
+    resolve: Resolver,
+    cache_dir: Path,
+    cancelled: CancelFn | None = None,
+    threads: int | None = None,
+    shared: SharedCache | None = None,
+) -> SegmentOutcome:
+    """Make segment `index` of `plan` (its pieces and its clip's sound) in the cache, unless it is there.
+
+    The piece of work one machine does when a film is spread over several: each renders some segments into
+    a cache they share (`shared`), then one joins them with `render_film(..., outcomes=...)`. A moment that
+    cannot be decoded gives an outcome with `skipped` set; ffmpeg gets `threads` threads (default all cores).
+    Raises RenderCancelled when `cancelled()` turns true, leaving no scratch files and no running ffmpeg.
+    """
+    notes: list[str] = []
+    cache = FilmCache(cache_dir, shared)
+    work = Path(tempfile.mkdtemp(prefix=".segment-", dir=cache.folder))
+    procs = Processes(cancelled, threads=threads or os.cpu_count() or 1)
+    renderer = _Renderer(plan, resolve=resolve, cache=cache, work=work, procs=procs, pool=None, say=notes.append)
+    segments = plan.segments
+    seg = segments[index]
+    try:
+        made = renderer.segment(seg, index > 0, index < len(segments) - 1)
+        return SegmentOutcome(index, made.entry, made.sounds, made.cached, notes=tuple(notes))
+    except _Skip as skip:
+        left_out = tuple((moment_id, str(skip)) for moment_id in _moment_ids(seg))
+        return SegmentOutcome(index, skipped=left_out, notes=tuple(notes))
+    finally:
+        procs.stop_all()
+        cache.clean()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _locked(log: Callable[[str], None] | None) -> Callable[[str], None]:
+    """`log` for calls from worker threads: the caller's log need not be thread-safe."""
+    lock = threading.Lock()
+
+    def say(message: str) -> None:
+        if log is not None:
+            with lock:
+                log(message)
+
+    return say
+
+
 class _Renderer:
-    def __init__(self, plan: FilmPlan, *, resolve: Resolver, cache: Path, work: Path, procs: Processes,
-                 pool: ThreadPoolExecutor, say: Callable[[str], None]) -> None:
+    def __init__(self, plan: FilmPlan, *, resolve: Resolver, cache: FilmCache, work: Path, procs: Processes,
+                 pool: ThreadPoolExecutor | None, say: Callable[[str], None]) -> None:
         self.plan = plan
         self.resolve = resolve
         self.cache = cache
         self.work = work
         self.procs = procs
-        self.pool = pool
+        self.pool = cast(ThreadPoolExecutor, pool)  # only run() uses it
         self.say = say
-        self.scratch: list[Path] = []  # half-made cache entries, removed if the render stops
 
     # ---- the three phases -------------------------------------------------------------------------------
 
-    def run(self, out_path: Path, report: ProgressFn | None) -> FilmResult:
+    def run(self, out_path: Path, report: ProgressFn | None, outcomes: dict[int, SegmentOutcome]) -> FilmResult:
         plan = self.plan
         segments = list(plan.segments)
         t = plan.transition_frames
         total_frames = max(1, plan.length_frames)
+        done: dict[str, _Done] = {}
+        skipped: list[tuple[str, str]] = []
         cost = sum(s.frames * (CARD_COST if s.card else 1.0) for s in segments)
         cost += t * max(0, len(segments) - 1) + 0.1 * total_frames
         meter = _Progress(cost, report)
 
-        # 1. every segment (and each clip's sound) on its own, in parallel
-        futures = {
-            self.pool.submit(self._segment, seg, i > 0, i < len(segments) - 1): seg for i, seg in enumerate(segments)
-        }
-        done: dict[str, _Done] = {}
-        skipped: list[tuple[str, str]] = []
+        # 1. every segment (and each clip's sound) on its own, in parallel; a segment made elsewhere (`outcomes`)
+        # is fetched from the cache, or made again when its entry has gone meanwhile
+        futures: dict[Future[Any], Segment] = {}
+        for i, seg in enumerate(segments):
+            known = outcomes.get(i)
+            if known is not None:
+                for note in known.notes:
+                    self.say(note)
+                if known.skipped:
+                    self._left_out(known.skipped, skipped)
+                    continue
+            futures[self.pool.submit(self._ready, seg, i > 0, i < len(segments) - 1, known)] = seg
         for future, seg in self._as_completed(futures):
             try:
                 outcome = future.result()
             except _Skip as skip:
-                for moment_id in _moment_ids(seg):
-                    skipped.append((moment_id, str(skip)))
-                    self.say(f"left out moment {moment_id}: {skip}")
+                self._left_out(tuple((moment_id, str(skip)) for moment_id in _moment_ids(seg)), skipped)
                 meter.add(seg.frames, rendered=False)
                 continue
             done[seg.id] = outcome
@@ -207,15 +292,17 @@ class _Renderer:
         jobs: dict[Future[Any], str] = {}
         if t:
             for left, right in itertools.pairwise(kept):
-                path = self.cache / f"t-{fingerprint([left.pieces.folder.name, right.pieces.folder.name, t])}.mp4"
-                transitions.append(path)
-                jobs[self.pool.submit(self._transition, left.pieces, right.pieces, path)] = "transition"
+                name = f"t-{fingerprint([left.entry, right.entry, t])}.mp4"
+                jobs[self.pool.submit(self._transition, left.pieces, right.pieces, name)] = "transition"
         sound_job = self.pool.submit(self._sound, kept, starts, length)
         jobs[sound_job] = "sound"
+        transition_paths: dict[Future[Any], Path] = {}
         for future, _what in self._as_completed(jobs):
-            rendered = future.result()
+            rendered, path = future.result()
+            transition_paths[future] = path
             meter.add(t if _what == "transition" else 0.05 * total_frames, rendered=bool(rendered))
-        track = sound_job.result()[1]
+        transitions = [transition_paths[f] for f, what in jobs.items() if what == "transition"]
+        track = transition_paths[sound_job]
 
         # 3. join by stream copy, then move the finished files into place
         pieces: list[Path] = []
@@ -248,6 +335,11 @@ class _Renderer:
                  f"{len(skipped)} moments left out")
         return FilmResult(out_path, poster_path, vtt_path, length / fps, skipped, rendered, len(done) - rendered)
 
+    def _left_out(self, items: tuple[tuple[str, str], ...], skipped: list[tuple[str, str]]) -> None:
+        for moment_id, reason in items:
+            skipped.append((moment_id, reason))
+            self.say(f"left out moment {moment_id}: {reason}")
+
     def _as_completed(self, futures: dict[Future[Any], Any]) -> Any:
         """Yield (future, tag) as they finish, checking for cancellation in between."""
         pending = set(futures)
@@ -265,7 +357,38 @@ class _Renderer:
 
     # ---- jobs (run on the pool) -------------------------------------------------------------------------
 
-    def _segment(self, seg: Segment, has_head: bool, has_tail: bool) -> _Done:
+    def _ready(self, seg: Segment, has_head: bool, has_tail: bool, known: SegmentOutcome | None) -> _Done:
+        if known is not None and (adopted := self._adopt(seg, known)) is not None:
+            return adopted
+        made = self.segment(seg, has_head, has_tail)
+        done = self._resolved(made)
+        if done is None:
+            raise FileNotFoundError(f"the cache entry {made.entry} went missing while the film was made")
+        return done
+
+    def _adopt(self, seg: Segment, outcome: SegmentOutcome) -> _Done | None:
+        """The segment another job made, from the cache; None when it was left out or its entries are gone."""
+        if outcome.skipped or not outcome.entry:
+            return None
+        return self._resolved(_Made(seg, outcome.entry, outcome.cached, outcome.sounds))
+
+    def _resolved(self, made: _Made) -> _Done | None:
+        folder = self.cache.find(made.entry)
+        if folder is None:
+            return None
+        sounds = []
+        for entry in made.sounds:
+            sound = self.cache.find(entry)
+            if sound is None:
+                return None
+            sounds.append((entry, sound / "sound.f32", audio.read_loudness(sound / "loudness.json").gain_db()))
+        if len(sounds) > 1:
+            # both lanes speak at once: each a little lower, so the sum keeps the film's loudness
+            sounds = [(entry, pcm, gain - PAIR_GAIN_DB) for entry, pcm, gain in sounds]
+        return _Done(made.seg, made.entry, Pieces(folder), made.cached, tuple(sounds))
+
+    def segment(self, seg: Segment, has_head: bool, has_tail: bool) -> _Made:
+        """Make one segment's pieces and sounds in the cache (or find them there); raises _Skip."""
         self.procs.check()
         plan = self.plan
         source: Path | None = None
@@ -277,11 +400,10 @@ class _Renderer:
             source_id = "|".join(side_id for _, side_id in sides)
         elif seg.card is None:
             source, source_id = self._source(seg)
-        key = segment_key(seg, plan, source_id=source_id, has_head=has_head, has_tail=has_tail)
-        pieces = Pieces(self.cache / f"s-{key}")
-        cached = (pieces.folder / "done").exists()
+        entry = f"s-{segment_key(seg, plan, source_id=source_id, has_head=has_head, has_tail=has_tail)}"
+        cached = self.cache.holds(entry)
         if not cached:
-            fresh = self._scratch(pieces.folder.name)
+            fresh = self.cache.scratch(entry)
             args: dict[str, Any] = {"work": self.work, "pieces": Pieces(fresh), "has_head": has_head,
                                     "has_tail": has_tail}
             if seg.card is not None:
@@ -304,19 +426,14 @@ class _Renderer:
                 except _DECODE_ERRORS as error:
                     what = "photo" if seg.kind == "photo" else "clip"
                     raise _Skip(f"the {what} could not be decoded ({_short(error)})") from error
-            (fresh / "done").touch()
-            self._publish(fresh, pieces.folder)
+            self.cache.keep(entry, fresh)
         if seg.kind == "lanes":
             heard = [(lane.moment, path, side_id) for lane, (path, side_id) in zip(seg.lanes, sides, strict=True)
                      if lane.moment is not None and lane.moment.kind == "clip" and lane.moment.has_audio]
         else:
             heard = [(seg, source, source_id)] if seg.kind == "clip" and seg.has_audio else []
         sounds = [self._clip_sound(side, path, side_id) for side, path, side_id in heard]
-        found = [(pcm, gain) for pcm, gain in sounds if pcm is not None]
-        if len(found) > 1:
-            # both lanes speak at once: each a little lower, so the sum keeps the film's loudness
-            found = [(pcm, gain - PAIR_GAIN_DB) for pcm, gain in found]
-        return _Done(seg, pieces, cached, tuple(found))
+        return _Made(seg, entry, cached, tuple(name for name in sounds if name is not None))
 
     def _source(self, seg: Segment) -> tuple[Path, str]:
         """The file to read (a preview when it is big enough) and an id of its content for the cache key."""
@@ -345,62 +462,63 @@ class _Renderer:
         need = max(need_w, need_h) * KEN_BURNS_HEADROOM
         return path if max(size) >= need else None
 
-    def _clip_sound(self, seg: Segment, source: Path | None, source_id: str) -> tuple[Path | None, float]:
+    def _clip_sound(self, seg: Segment, source: Path | None, source_id: str) -> str | None:
+        """The cache entry of the clip's sound (float PCM and its loudness), made when missing; None when the
+        clip has no usable sound."""
         assert source is not None
         length_s = seg.clip_s or seg.frames / self.plan.fps
-        key = fingerprint(["sound", audio.RATE, source_id, seg.clip_in_s, length_s])
-        folder = self.cache / f"a-{key}"
-        if not (folder / "done").exists():
-            fresh = self._scratch(folder.name)
+        entry = f"a-{fingerprint(['sound', audio.RATE, source_id, seg.clip_in_s, length_s])}"
+        if not self.cache.holds(entry):
+            fresh = self.cache.scratch(entry)
             try:
                 audio.extract_clip_audio(self.procs, source, start_s=seg.clip_in_s or 0.0, length_s=length_s,
                                          out_pcm=fresh / "sound.f32", out_json=fresh / "loudness.json")
             except FfmpegError as error:
                 self.say(f"moment {seg.moment_id}: no usable sound, shown silent ({_short(error)})")
-                return None, 0.0
-            (fresh / "done").touch()
-            self._publish(fresh, folder)
-        return folder / "sound.f32", audio.read_loudness(folder / "loudness.json").gain_db()
+                return None
+            self.cache.keep(entry, fresh)
+        return entry
 
-    def _transition(self, left: Pieces, right: Pieces, path: Path) -> bool:
-        if path.exists():
-            return False
-        fresh = self._scratch(path.stem)
+    def _transition(self, left: Pieces, right: Pieces, name: str) -> tuple[bool, Path]:
+        found = self.cache.find(name)
+        if found is not None:
+            return False, found
+        fresh = self.cache.scratch(name)
         render_transition(self.procs, left.tail, right.head, fresh / "t.mp4", self.plan)
-        os.replace(fresh / "t.mp4", path)
-        shutil.rmtree(fresh, ignore_errors=True)
-        return True
+        return True, self.cache.keep(name, fresh / "t.mp4")
 
     def _sound(self, kept: list[_Done], starts: list[int], length: int) -> tuple[bool, Path]:
         """The film's AAC track, from the cache when the same sounds sit at the same places (a caption edit)."""
         fps, t = self.plan.fps, self.plan.transition_frames
         placed = []
+        entries = []
         for index, (outcome, start) in enumerate(zip(kept, starts, strict=True)):
-            for pcm, gain_db in outcome.sounds:
+            for entry, pcm, gain_db in outcome.sounds:
                 first = audio.samples_at(start, fps)
                 placed.append(audio.Placed(
                     pcm, first, audio.samples_at(start + outcome.seg.frames, fps) - first, gain_db,
                     audio.samples_at(t, fps) if index > 0 else 0,
                     audio.samples_at(t, fps) if index < len(kept) - 1 else 0,
                 ))
+                entries.append(entry)
         total = audio.samples_at(length, fps)
         music = self._music()
         key = fingerprint([
             "track", audio.RATE, total, str(music and file_sha256(music)),
-            [(p.pcm.parent.name, p.start, p.length, round(p.gain_db, 4), p.fade_in, p.fade_out) for p in placed],
+            [(entry, p.start, p.length, round(p.gain_db, 4), p.fade_in, p.fade_out)
+             for entry, p in zip(entries, placed, strict=True)],
         ])
-        track = self.cache / f"track-{key}.m4a"
-        if track.exists():
-            return False, track
+        name = f"track-{key}.m4a"
+        found = self.cache.find(name)
+        if found is not None:
+            return False, found
         voices = self.work / "voices.f32"
         has_voices = audio.mix_voices(voices, placed, total) if placed else False
         self.procs.check()
-        fresh = self._scratch(track.stem)
+        fresh = self.cache.scratch(name)
         audio.encode_track(self.procs, voices if has_voices else None, total, fresh / "sound.m4a", music=music)
-        os.replace(fresh / "sound.m4a", track)
-        shutil.rmtree(fresh, ignore_errors=True)
         voices.unlink(missing_ok=True)
-        return True, track
+        return True, self.cache.keep(name, fresh / "sound.m4a")
 
     def _poster(self, kept: list[_Done]) -> Path:
         """A still from the middle of the first moment, kept beside it; when that piece gives no picture, the
@@ -408,19 +526,20 @@ class _Renderer:
         pictures = [d for d in kept if d.seg.card is None]
         cards = [d for d in kept if d.seg.card is not None]
         for chosen in [*pictures, *cards]:
-            path = chosen.pieces.folder / "poster.jpg"
-            if path.exists():
-                return path
+            name = f"{chosen.entry}-poster.jpg"
+            found = self.cache.find(name)
+            if found is not None:
+                return found
             index = kept.index(chosen)
             t = self.plan.transition_frames
             body_frames = chosen.seg.frames - (t if index > 0 else 0) - (t if index < len(kept) - 1 else 0)
-            fresh = self._scratch("poster")
+            fresh = self.cache.scratch(name)
             try:
                 poster(self.procs, chosen.pieces.body, max(0, body_frames) // 2, fresh / "poster.jpg")
             except FfmpegError as error:
                 self.say(f"poster: no still from {chosen.seg.id} ({_short(error)}); trying the next one")
                 continue
-            self._publish(fresh / "poster.jpg", path)
+            path = self.cache.keep(name, fresh / "poster.jpg")
             if path.exists():
                 return path
         raise FfmpegError("no segment of the film gave a still for its poster")
@@ -439,20 +558,6 @@ class _Renderer:
         return path
 
     # ---- helpers ----------------------------------------------------------------------------------------
-
-    def _scratch(self, name: str) -> Path:
-        folder = self.cache / f".{name}.{uuid.uuid4().hex[:8]}"
-        folder.mkdir()
-        self.scratch.append(folder)
-        return folder
-
-    @staticmethod
-    def _publish(fresh: Path, final: Path) -> None:
-        """Move a finished cache entry into place; another render may have just done the same."""
-        try:
-            os.replace(fresh, final)
-        except OSError:
-            shutil.rmtree(fresh, ignore_errors=True)
 
     def _check_frames(self, pieces: Pieces, seg: Segment, has_head: bool, has_tail: bool) -> None:
         """Every piece has exactly its frames, or the join would drift: a clip that decodes to nothing fails."""
@@ -508,4 +613,4 @@ def _short(error: BaseException) -> str:
     return text[-1][:200] if text else type(error).__name__
 
 
-__all__ = ["FilmResult", "encoder_args", "render_film"]
+__all__ = ["FilmResult", "SegmentOutcome", "encoder_args", "render_film", "render_segment"]

@@ -345,3 +345,27 @@ def test_prune_cache_removes_old_entries_only(tmp_path: Path) -> None:
     assert prune_cache(tmp_path / "cache", older_than_s=86400) == 1
     assert not old_dir.exists() and new_file.exists()
     assert prune_cache(tmp_path / "nothing", older_than_s=1) == 0
+
+
+def test_segments_rendered_one_at_a_time_join_into_the_same_film(rendered: Rendered, tmp_path: Path) -> None:
+    """What each machine does when a film is spread: render_segment for some segments, then one joins from the
+    outcomes; an entry gone from the cache meanwhile is made again at the join, never lost."""
+    from shutil import rmtree
+
+    from media_pipeline.film import SegmentOutcome, render_segment
+
+    plan, media = rendered.plan, rendered.root / "media"
+    cache = tmp_path / "cache"
+    outcomes = {i: render_segment(plan, i, resolve=lambda key: media / key, cache_dir=cache, threads=1)
+                for i in range(len(plan.segments))}
+    assert all(SegmentOutcome.from_dict(o.to_dict()) == o for o in outcomes.values())
+    broken = [o for o in outcomes.values() if o.skipped]
+    assert [m for o in broken for m, _ in o.skipped] == ["broken"] and all(not o.entry for o in broken)
+    assert not any(o.cached for o in outcomes.values())
+    gone = next(o for o in outcomes.values() if o.entry and not o.skipped)
+    rmtree(cache / "film" / gone.entry)
+    result = render_film(plan, tmp_path / "film.mp4", resolve=lambda key: media / key, cache_dir=cache,
+                         outcomes=outcomes)
+    assert result.duration_s == rendered.result.duration_s and result.skipped == rendered.result.skipped
+    assert (cache / "film" / gone.entry / "done").exists()  # made again
+    assert len(video_frames(result.video_path)) == len(video_frames(rendered.result.video_path))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,6 +104,23 @@ def test_read_cache_evicts_the_least_recently_used_and_fetches_once(tmp_path: Pa
         t.join()
     assert fetched.count("derived/e.jpg") == 1 and got == [b"x" * 1000] * 8
     assert list((tmp_path / "cache" / "tmp").iterdir()) == []  # no half download left
+
+
+def test_read_cache_forgets_a_deleted_key_with_its_lock_and_sweeps_locks_nobody_uses(tmp_path: Path) -> None:
+    now = [time.time()]
+    cache = ReadCache(tmp_path / "cache", max_bytes=10**6, keep_recent_s=60, clock=lambda: now[0])
+    locks = tmp_path / "cache" / "locks"
+    gone = cache.get("segments/7/s-abc/body.mp4", lambda _k, dest: dest.write_bytes(b"7"))
+    kept = cache.get("segments/8/s-def/body.mp4", lambda _k, dest: dest.write_bytes(b"8"))
+    assert len(list(locks.glob("key-*"))) == 2
+    cache.forget("segments/7/s-abc/body.mp4")  # the project was deleted
+    assert not gone.exists() and not (tmp_path / "cache" / "objects" / "segments" / "7").exists()
+    assert kept.read_bytes() == b"8" and len(list(locks.glob("key-*"))) == 1
+    # a lock unused for longer than keep_recent_s goes at the next eviction pass; one just used stays
+    stale = next(locks.glob("key-*"))
+    now[0] += 120
+    cache.get("derived/new.jpg", lambda _k, dest: dest.write_bytes(b"n"))
+    assert not stale.exists() and len(list(locks.glob("key-*"))) == 1
 
 
 def test_a_recently_used_file_is_not_evicted_under_a_reader(tmp_path: Path) -> None:
