@@ -59,18 +59,20 @@ def _empty_tables(engine: Engine) -> None:
 def settings(tmp_path: Path, suite_database: Engine | None, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings with a fresh data dir and jobs run inline; the database is SQLite in the data dir, or the
     session's PostgreSQL database (DAYREEL_TEST_DATABASE_URL), emptied for this test and named in
-    DAYREEL_DATABASE_URL too, so commands the test runs (in process or as children) open the same one."""
-    database_url = None
+    DAYREEL_DATABASE_URL too, so commands the test runs (in process or as children) open the same one, with
+    the secret key that processes sharing a database must be given."""
+    database_url, secret_key = None, "test-secret-0123456789"
     if suite_database is not None:
         _empty_tables(suite_database)
         database_url = suite_database.url.render_as_string(hide_password=False)
         monkeypatch.setenv("DAYREEL_DATABASE_URL", database_url)
+        monkeypatch.setenv("DAYREEL_SECRET_KEY", secret_key)
     return Settings(
         data_dir=tmp_path / "data",
         database_url=database_url,
         queue_backend="immediate",
         environment="test",
-        secret_key="test-secret-0123456789",
+        secret_key=secret_key,
         public_base_url="http://testserver",
         render_workers=1,
     )
