@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,6 +25,14 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 def services_required() -> bool:
     return os.environ.get("DAYREEL_REQUIRE_SERVICES") == "1"
+
+
+def service_unavailable(what: str, err: Exception) -> NoReturn:
+    """Skip the test with the reason, or fail it where services are required (CI)."""
+    message = f"{what} is not reachable on loopback ({err.__class__.__name__}: {err})"
+    if services_required():
+        pytest.fail(message + " and DAYREEL_REQUIRE_SERVICES=1")
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

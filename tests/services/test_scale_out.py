@@ -32,7 +32,7 @@ from app.config import Settings
 from app.context import Context, build_context
 from app.models import Render, RenderSegment
 from tests import factories, s3_on_loopback
-from tests.conftest import services_required
+from tests.conftest import service_unavailable
 from tests.mediagen import COLOURS, make_clip, make_photo
 from tests.services.cluster import Cluster, Proc, wait_for
 from tests.services.postgres import fresh_database
@@ -52,10 +52,7 @@ def redis_db() -> Iterator[str]:
         client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
         client.flushdb()
     except Exception as err:
-        message = f"Redis is not reachable on loopback ({err.__class__.__name__}: {err})"
-        if services_required():
-            pytest.fail(message + " and DAYREEL_REQUIRE_SERVICES=1")
-        pytest.skip(message)
+        service_unavailable("Redis", err)
     try:
         yield REDIS_URL
     finally:
