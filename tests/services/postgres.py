@@ -16,9 +16,10 @@ PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @contextmanager
-def fresh_database() -> Iterator[str]:
+def fresh_database(admin_url: str = PG_ADMIN_URL) -> Iterator[str]:
+    """A new database on the server of `admin_url` (any database there the user may connect to)."""
     name = f"dayreel_test_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -29,7 +30,7 @@ def fresh_database() -> Iterator[str]:
             pytest.fail(message + " and DAYREEL_REQUIRE_SERVICES=1")
         pytest.skip(message)
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
