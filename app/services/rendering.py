@@ -352,6 +352,8 @@ def finish_render(ctx: Context, lease: RenderLease, keys: dict[str, str], *, log
     """Record the stored files as the render's result, once: an attempt that lost its lease stores nothing,
     overwrites nothing, and removes the files it uploaded."""
     if settle(ctx, lease, status="done", error=None, progress=100.0, eta_s=0.0, log=log_text, **keys):
+        for earlier in range(1, lease.attempt):  # what attempts killed mid-way left behind (their plans, files)
+            ctx.storage.delete_prefix(f"renders/{lease.render_id}/{earlier}/")
         return True
     log.warning("render %s: attempt %s lost its lease before finishing; its files are discarded",
                 lease.render_id, lease.attempt)

@@ -31,6 +31,7 @@ from tusclient.exceptions import TusCommunicationError
 from app.config import Settings
 from app.context import Context, build_context
 from app.models import Render, RenderSegment
+from app.services.render_store import load_plan
 from tests import factories, s3_on_loopback
 from tests.conftest import service_unavailable
 from tests.mediagen import COLOURS, make_clip, make_photo
@@ -298,7 +299,7 @@ def test_two_web_processes_and_two_workers_on_postgres_redis_and_s3(
             film = wait_render(web_b, headers, film_id, cluster)
             collage = wait_render(web_a, headers, collage_id, cluster)
 
-            plan = render_row(ctx, film_id).plan
+            plan = load_plan(ctx.storage, render_row(ctx, film_id))
             assert plan is not None
             order = [ids[int(s["moment_id"])].caption for s in plan["segments"] if s.get("moment_id")]
             assert order == [u.caption for u in sorted(media, key=lambda u: u.hour)]  # all 20, dawn to dusk
@@ -313,7 +314,7 @@ def test_two_web_processes_and_two_workers_on_postgres_redis_and_s3(
             # every file is in the bucket; the local data dirs hold caches and scratch only
             assert len(bucket_keys(s3_server, bucket, "originals/")) == 20
             assert bucket_keys(s3_server, bucket, f"renders/{film_id}/") == [
-                f"renders/{film_id}/1/{name}" for name in ("captions.vtt", "film.mp4", "poster.jpg")]
+                f"renders/{film_id}/1/{name}" for name in ("captions.vtt", "film.mp4", "plan.json.gz", "poster.jpg")]
             data_dirs = [shared, elsewhere, *(w.data_dir for w in workers)]
             assert {str(d): not_cache(d) for d in data_dirs} == {str(d): [] for d in data_dirs}
             # one film, its segments spread over the queue: both workers rendered some of them
@@ -351,18 +352,20 @@ def test_two_web_processes_and_two_workers_on_postgres_redis_and_s3(
             # done exactly once: one claim after the killed one, one film in the bucket, from attempt 2
             row = render_row(ctx, second_id)
             assert (row.status, row.attempt) == ("done", 2)
+            second_plan = load_plan(ctx.storage, row)
+            assert second_plan is not None
             assert bucket_keys(s3_server, bucket, f"renders/{second_id}/") == [
-                f"renders/{second_id}/2/{name}" for name in ("captions.vtt", "film.mp4", "poster.jpg")]
+                f"renders/{second_id}/2/{name}" for name in ("captions.vtt", "film.mp4", "plan.json.gz", "poster.jpg")]
             with ctx.sessions() as session:
                 rows = session.execute(select(Render.kind, Render.status).where(Render.project_id == project.id)).all()
             assert sorted(map(tuple, rows)) == [("collage", "done"), ("film", "done"), ("film", "done")]
             with av.open(str(download(web_a, headers, second["file_url"], tmp_path / "second.mp4"))) as c:
                 assert (c.streams.video[0].width, c.streams.video[0].height) == (192, 108)
                 assert len(c.streams.audio) == 1
-                assert c.duration is not None and abs(c.duration / 1e6 - row.plan["length_s"]) < 0.3
+                assert c.duration is not None and abs(c.duration / 1e6 - second_plan["length_s"]) < 0.3
             # no work lost or done twice: every segment the killed attempt had finished when the next attempt began
             # came from the shared cache; the next attempt rendered only the others
-            count = len(row.plan["segments"])
+            count = len(second_plan["segments"])
             assert segment_rows(ctx, second_id, 2) == ["done"] * count
             first_attempt = segments_rendered(ctx, second_id, 1)
             before = {p for p, made in first_attempt.items() if made.finished_at < row.started_at}
