@@ -25,6 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -123,8 +124,10 @@ def render_claimed(ctx: Context, claim: SegmentClaim, *, stopping: Callable[[], 
     try:
         with ctx.sessions() as session:
             render = session.get(Render, claim.render_id)
-            stored = load_plan(ctx.storage, render) if render is not None else None
-            if render is None or stored is None:
+            stored = _plan_of(ctx, render) if render is not None and render.status == "running" else None
+            if render is None or stored is None:  # cancelled or gone: the plan with it; give the segment back
+                _update(ctx, claim, RenderSegment.lease_owner == claim.owner, RenderSegment.status == "running",
+                        status="pending", lease_owner=None, lease_expires_at=None)
                 return
             plan, project_id = FilmPlan.from_dict(stored), render.project_id
         watch = _Watch(ctx, claim, stopping)
@@ -147,6 +150,13 @@ def render_claimed(ctx: Context, claim: SegmentClaim, *, stopping: Callable[[], 
                 finished_at=utcnow())
     finally:
         release_owner(claim.owner)
+
+
+def _plan_of(ctx: Context, render: Render) -> dict[str, Any] | None:
+    try:
+        return load_plan(ctx.storage, render)
+    except (FileNotFoundError, KeyError):  # removed by a cancel that raced this job
+        return None
 
 
 class _Watch:

@@ -45,11 +45,11 @@ def bucket_keys(ctx: Context, s3_server: s3_on_loopback.S3Server) -> list[str]:
 
 
 def render_keys(ctx: Context, render_id: int) -> list[str]:
-    """The keys a finished render's row names (its file, poster, captions), all under renders/<id>/."""
+    """The keys a finished render's row names (its file, poster, captions, stored plan), all under renders/<id>/."""
     with ctx.sessions() as s:
         render = s.get(Render, render_id)
         assert render is not None
-        keys = [k for k in (render.output_key, render.poster_key, render.captions_key) if k]
+        keys = [k for k in (render.output_key, render.poster_key, render.captions_key, render.plan_key) if k]
     assert keys and all(k.startswith(f"renders/{render_id}/") for k in keys)
     return keys
 
@@ -111,7 +111,7 @@ def test_upload_derive_and_collage_live_in_the_bucket(
         stored = {k for m in moments for k in (m.storage_key, m.thumb_key, m.preview_key)}
     assert all(m.derive_status == "done" for m in moments)
     assert len(stored) == 9 and stored <= set(keys)  # the database holds keys, and each is in the bucket
-    assert [k for k in keys if k.startswith(f"renders/{render['id']}/")] == [render_keys(ctx, render["id"])[0]]
+    assert [k for k in keys if k.startswith(f"renders/{render['id']}/")] == sorted(render_keys(ctx, render["id"]))
     # local disk: the database, staging, and the read cache (what derive and the collage read), nothing else
     files = local_files(ctx.settings.data_dir)
     assert all(f.parts[0] in ("cache", "tmp") or f.name.startswith(("dayreel.db", "queue.db")) for f in files), files
@@ -160,7 +160,7 @@ def test_export_and_delete_against_the_bucket(
     before = bucket_keys(ctx, s3_server)
     assert any(k.startswith("logos/") for k in before) and any(k.startswith("music/") for k in before)
     assert set(render_keys(ctx, collage["id"]) + render_keys(ctx, film["id"])) <= set(before)
-    assert [k.rsplit("/", 1)[1] for k in render_keys(ctx, film["id"])] == ["film.mp4", "poster.jpg", "captions.vtt"]
+    assert [k.rsplit("/", 1)[1] for k in render_keys(ctx, film["id"])] == ["film.mp4", "poster.jpg", "captions.vtt", "plan.json.gz"]
     r = client.post(f"/staff/projects/{project.id}/delete",
                     data={"csrf": csrf, "confirm_title": "Een dag in het ziekenhuis"}, follow_redirects=False)
     assert r.status_code == 303
