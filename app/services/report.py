@@ -4,7 +4,7 @@ scope), drawn by media_pipeline.report (PDF) or the staff HTML page."""
 from __future__ import annotations
 
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 from statistics import fmean
@@ -60,6 +60,11 @@ def _role_ranges(counts: list[HourCount], role: str, first: int, last: int) -> t
     return tuple(missing_ranges(only, first=first, last=last))
 
 
+def _hour_role_counts(moments: list[Moment]) -> list[tuple[int, str, int]]:
+    """(hour, role, count) rows, as coverage.hour_counts takes them from SQL, for the report's chosen moments."""
+    return [(hour, role, n) for (hour, role), n in Counter((m.captured_local.hour, m.role) for m in moments).items()]
+
+
 def report_data(*, session: Session, storage: Storage, project: Project, scope: str, work: Path,
                 images: bool = True) -> ReportData:
     """Everything the report says; with `images`, the cover collage and themes map are drawn into `work`."""
@@ -99,7 +104,7 @@ def report_data(*, session: Session, storage: Storage, project: Project, scope: 
             plan = build_theme_map_plan(found, themes.map_moments(view), info,
                                         ThemeMapOptions(width=3200, height=2000, format="png", light=True))
             themes_map = str(render_theme_map(plan, work / "themes.png", resolve=storage.path))
-    counts = hour_counts(moments)
+    counts = hour_counts(_hour_role_counts(moments))
     hours = [m.captured_local.hour for m in moments]
     first, last = min(hours), max(hours)
     return ReportData(
