@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -51,12 +50,6 @@ StorageDep = Annotated[Storage, Depends(get_storage)]
 # the commit runs after the response, so a browser following a 303 (sign-in, bulk approve) could ask for the
 # next page before the write it depends on was committed.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
-def check_csrf(request: Request, sent: str | None) -> None:
-    expected = request.session.get("csrf")
-    if not expected or not sent or not secrets.compare_digest(str(expected), sent):
-        raise HTTPException(403, "this form has expired; please reload the page and try again")
 
 
 def current_staff_optional(request: Request, session: SessionDep) -> User | None:

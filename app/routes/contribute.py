@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import Settings
 from app.cookies import contributor_cookie_name
-from app.deps import IdPath, SessionDep, SettingsDep, StorageDep, check_csrf, csrf_token
+from app.deps import IdPath, SessionDep, SettingsDep, StorageDep, csrf_token
 from app.error_models import API_ERRORS, PAGE_ERRORS
 from app.i18n import pick_language, translate
 from app.models import Moment, Project
@@ -140,10 +140,8 @@ def invite_post(
     role: str = Form(""),
     consent: bool = Form(False),
     consent_scope: str = Form("workshop"),
-    csrf: str | None = Form(None),
 ) -> HTMLResponse:
     """The same upload as the API, as a plain form post (no JavaScript needed)."""
-    check_csrf(request, csrf)
     project = projects.project_by_invite(session=session, token=token)
     lang = pick_language(request, project.language)
     try:
@@ -229,10 +227,8 @@ def open_private_link(
 @router.post("/c/{token}/me/{contributor_token}/switch")
 def switch_private_link(
     token: str, contributor_token: str, request: Request, session: SessionDep, settings: SettingsDep,
-    csrf: str | None = Form(None),
 ) -> Response:
     """The contributor confirmed: this device now holds the private link's contributor."""
-    check_csrf(request, csrf)
     try:
         project = contributors.open_private_link(session=session, token=token, contributor_token=contributor_token)
     except NotFound:
@@ -301,10 +297,8 @@ def my_moment_edit(
     caption: str = Form(""),
     captured_local: str | None = Form(None),
     mood: int | None = Form(None),
-    csrf: str | None = Form(None),
 ) -> RedirectResponse:
     """Save caption, time and mood of one's own moment (plain form)."""
-    check_csrf(request, csrf)
     project = projects.project_by_invite(session=session, token=token)
     contributor_token = request.cookies.get(contributor_cookie_name(project.id))
     moment = contributors.own_moment(session=session, project=project, contributor_token=contributor_token,
@@ -342,10 +336,8 @@ def _form_time(value: str | None, moment: Moment, zone: str) -> datetime | None:
 @router.post("/c/{token}/me/moments/{moment_id}/own-face", **REDIRECT)
 def my_moment_own_face(
     token: str, moment_id: IdPath, request: Request, session: SessionDep, hidden: bool = Form(...),
-    csrf: str | None = Form(None),
 ) -> RedirectResponse:
     """Ask for one's own face to be blurred in this moment too (or no longer)."""
-    check_csrf(request, csrf)
     project = projects.project_by_invite(session=session, token=token)
     moment = contributors.own_moment(session=session, project=project, moment_id=moment_id,
                                      contributor_token=request.cookies.get(contributor_cookie_name(project.id)))
@@ -356,10 +348,8 @@ def my_moment_own_face(
 @router.post("/c/{token}/me/moments/{moment_id}/delete", **REDIRECT)
 def my_moment_delete(
     token: str, moment_id: IdPath, request: Request, session: SessionDep, storage: StorageDep,
-    csrf: str | None = Form(None),
 ) -> RedirectResponse:
     """Delete one's own moment (plain form)."""
-    check_csrf(request, csrf)
     project = projects.project_by_invite(session=session, token=token)
     contributors.delete_own_moment(
         session=session, storage=storage, project=project, moment_id=moment_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -95,9 +95,9 @@ def add_note(project_id: IdPath, body: NoteIn, session: SessionDep, user: Curren
 
 @router.post("/staff/projects/{project_id}/notes/{note_id}/delete")
 def delete_note(project_id: IdPath, note_id: IdPath, request: Request, session: SessionDep,
-                user: CurrentStaffOptional, csrf: str = Form("")) -> RedirectResponse:
+                user: CurrentStaffOptional) -> RedirectResponse:
     """Remove a note typed by mistake."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     workshop.delete_note(session=session, project=project, note_id=note_id)
     return RedirectResponse(f"/staff/projects/{project_id}/settings#notes", status_code=303)
 

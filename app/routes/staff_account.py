@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.deps import CurrentStaffOptional, SessionDep, check_csrf
+from app.deps import CurrentStaffOptional, SessionDep
 from app.routes.staff_common import staff_ctx, staff_or_redirect
 from app.services import staff_sessions, users
 from app.services.errors import Invalid
@@ -27,11 +27,10 @@ def password_page(request: Request, user: CurrentStaffOptional) -> HTMLResponse:
 @router.post("/password", response_model=None)
 def change_password(
     request: Request, session: SessionDep, user: CurrentStaffOptional,
-    current: str = Form(...), new: str = Form(...), csrf: str = Form(""),
+    current: str = Form(...), new: str = Form(...),
 ) -> Response:
     """Check the current password, set the new one, and end every other session of this account."""
     user = staff_or_redirect(request, user)
-    check_csrf(request, csrf)
     try:
         users.change_password(session=session, user=user, current=current, new=new)
     except Invalid as err:

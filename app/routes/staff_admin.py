@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.deps import CurrentStaffOptional, SessionDep, check_csrf
+from app.deps import CurrentStaffOptional, SessionDep
 from app.routes.staff_common import staff_ctx, staff_or_redirect
 from app.services import staff_admin
 from app.web import page
@@ -23,9 +23,8 @@ def users_page(request: Request, session: SessionDep, user: CurrentStaffOptional
 
 @router.post("/users")
 def create_user(request: Request, session: SessionDep, user: CurrentStaffOptional, email: str = Form(...),
-                password: str = Form(...), is_admin: bool = Form(False), csrf: str = Form("")) -> RedirectResponse:
+                password: str = Form(...), is_admin: bool = Form(False)) -> RedirectResponse:
     """Create a staff account (administrators only)."""
     user = staff_or_redirect(request, user)
-    check_csrf(request, csrf)
     staff_admin.add_staff(session=session, user=user, email=email, password=password, is_admin=is_admin)
     return RedirectResponse("/staff/users?created=1", status_code=303)

@@ -6,7 +6,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from app.deps import check_csrf, csrf_token
+from app.deps import csrf_token
 from app.models import Project, User
 from app.services import projects
 from app.web import page
@@ -35,10 +35,8 @@ def error_page(request: Request, message: str, status: int) -> HTMLResponse:
 
 
 def member_project(
-    request: Request, session: Session, user: User | None, project_id: int, *, csrf: str | None = None
+    request: Request, session: Session, user: User | None, project_id: int
 ) -> tuple[User, Project]:
-    """The signed-in staff member and their project; with `csrf`, a form post whose token is checked."""
+    """The signed-in staff member and their project (forms' tokens are checked for every route: app/csrf.py)."""
     user = staff_or_redirect(request, user)
-    if csrf is not None:
-        check_csrf(request, csrf)
     return user, projects.project_for(session=session, user=user, project_id=project_id)

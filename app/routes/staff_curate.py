@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.deps import CurrentStaffOptional, IdPath, SessionDep, check_csrf
+from app.deps import CurrentStaffOptional, IdPath, SessionDep
 from app.i18n import pick_language
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import curate_view, curation, faces, projects, staff_access
@@ -41,14 +41,13 @@ def curate_page(
 @router.post("/projects/{project_id}/moments/bulk")
 def bulk(
     project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-    action: str = Form(""), ids: list[int] = Form(default_factory=list), one: str = Form(""), csrf: str = Form(""),
+    action: str = Form(""), ids: list[int] = Form(default_factory=list), one: str = Form(""),
     back: str = Form(""), matching: bool = Form(False), status: str = Form(""), kind: str = Form(""),
     role: str = Form(""), mood: str = Form(""), hour: str = Form(""),
 ) -> RedirectResponse:
     """Approve or hide the ticked moments in one POST (or one moment: `one` is 'approve:42'), or, with
     `matching`, every moment the filter matches, on all pages."""
     user = staff_or_redirect(request, user)
-    check_csrf(request, csrf)
     if matching and not one:
         project = projects.project_for(session=session, user=user, project_id=project_id)
         curate_view.bulk_set_status_matching(session=session, project=project, action=action,
@@ -67,11 +66,10 @@ def bulk(
 @router.post("/moments/{moment_id}/status")
 def set_status(
     moment_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-    status: str = Form(...), csrf: str = Form(""),
+    status: str = Form(...),
 ) -> RedirectResponse:
     """Approve or hide one moment."""
     user = staff_or_redirect(request, user)
-    check_csrf(request, csrf)
     moment = staff_access.moment_for(session=session, user=user, moment_id=moment_id)
     curation.update_moment(session=session, moment=moment, patch=curation.MomentPatch(status=status))
     return RedirectResponse(f"/staff/projects/{moment.project_id}/moments#m{moment.id}", status_code=303)
@@ -90,11 +88,10 @@ def moment_page(moment_id: IdPath, request: Request, session: SessionDep, user: 
 @router.post("/moments/{moment_id}")
 def correct_moment(
     moment_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-    local_time: str = Form(""), caption: str = Form(""), mood: str = Form(""), csrf: str = Form(""),
+    local_time: str = Form(""), caption: str = Form(""), mood: str = Form(""),
 ) -> RedirectResponse:
     """Save a corrected time (marked 'corrected'), caption and mood."""
     user = staff_or_redirect(request, user)
-    check_csrf(request, csrf)
     moment = staff_access.moment_for(session=session, user=user, moment_id=moment_id)
     curate_view.correct_from_form(session=session, moment=moment, local_time=local_time, caption=caption, mood=mood)
     return RedirectResponse(f"/staff/moments/{moment_id}?saved=1", status_code=303)

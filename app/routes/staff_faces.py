@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from app.deps import CurrentStaffOptional, IdPath, SessionDep, check_csrf
+from app.deps import CurrentStaffOptional, IdPath, SessionDep
 from app.models import Moment
 from app.routes.staff_common import member_project, staff_or_redirect
 from app.services import faces, staff_access
@@ -14,9 +14,8 @@ from app.services.errors import Invalid
 router = APIRouter()
 
 
-def _moment(request: Request, session: SessionDep, user: CurrentStaffOptional, moment_id: int, csrf: str) -> Moment:
+def _moment(request: Request, session: SessionDep, user: CurrentStaffOptional, moment_id: int) -> Moment:
     staff = staff_or_redirect(request, user)
-    check_csrf(request, csrf)
     return staff_access.moment_for(session=session, user=staff, moment_id=moment_id)
 
 
@@ -26,19 +25,18 @@ def _back(moment_id: int) -> RedirectResponse:
 
 @router.post("/projects/{project_id}/faces/policy")
 def save_policy(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-                policy: str = Form(...), csrf: str = Form("")) -> RedirectResponse:
+                policy: str = Form(...)) -> RedirectResponse:
     """When bystanders' faces are blurred in films, collages, the wall and the presentation link."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     faces.set_policy(session=session, project=project, policy=policy)
     return RedirectResponse(f"/staff/projects/{project_id}/settings?saved=1#faces", status_code=303)
 
 
 @router.post("/moments/{moment_id}/faces/add")
 def add_face(moment_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-             x: str = Form(...), y: str = Form(...), w: str = Form(...), h: str = Form(...),
-             csrf: str = Form("")) -> RedirectResponse:
+             x: str = Form(...), y: str = Form(...), w: str = Form(...), h: str = Form(...)) -> RedirectResponse:
     """Add a box the detector missed (percent of the picture)."""
-    moment = _moment(request, session, user, moment_id, csrf)
+    moment = _moment(request, session, user, moment_id)
     try:
         left, top, width, height = (float(v) / 100 for v in (x, y, w, h))
     except ValueError:
@@ -50,26 +48,26 @@ def add_face(moment_id: IdPath, request: Request, session: SessionDep, user: Cur
 
 @router.post("/moments/{moment_id}/faces/{face_id}/remove")
 def remove_face(moment_id: IdPath, face_id: IdPath, request: Request, session: SessionDep,
-                user: CurrentStaffOptional, csrf: str = Form("")) -> RedirectResponse:
+                user: CurrentStaffOptional) -> RedirectResponse:
     """Remove a box that is not a face."""
-    moment = _moment(request, session, user, moment_id, csrf)
+    moment = _moment(request, session, user, moment_id)
     faces.remove_face(session=session, moment=moment, face_id=face_id)
     return _back(moment_id)
 
 
 @router.post("/moments/{moment_id}/faces/{face_id}/consent")
 def consent_face(moment_id: IdPath, face_id: IdPath, request: Request, session: SessionDep,
-                 user: CurrentStaffOptional, consented: bool = Form(...), csrf: str = Form("")) -> RedirectResponse:
+                 user: CurrentStaffOptional, consented: bool = Form(...)) -> RedirectResponse:
     """Mark a face as the contributor's own (consented: not blurred), or not."""
-    moment = _moment(request, session, user, moment_id, csrf)
+    moment = _moment(request, session, user, moment_id)
     faces.set_consented(session=session, moment=moment, face_id=face_id, consented=consented)
     return _back(moment_id)
 
 
 @router.post("/moments/{moment_id}/faces/override")
 def override(moment_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-             override: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
+             override: str = Form("")) -> RedirectResponse:
     """Blur this moment, keep it as it is, or follow the project's policy ('')."""
-    moment = _moment(request, session, user, moment_id, csrf)
+    moment = _moment(request, session, user, moment_id)
     faces.set_override(session=session, moment=moment, override=override)
     return _back(moment_id)

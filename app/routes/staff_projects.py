@@ -46,10 +46,9 @@ def save_settings(
     title: str = Form(...), day: date = Form(...), timezone: str = Form(...), language: str = Form("en"),
     welcome_text: str = Form(""), consent_text: str = Form(""), prompts: str = Form(""),
     brand_color: str = Form("#E4572E"), auto_approve: bool = Form(False), keep_gps: bool = Form(False),
-    csrf: str = Form(""),
 ) -> RedirectResponse:
     """Save the settings form (a changed consent text gets a new version)."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     project_settings.update_project(session=session, project=project, edit=project_settings.ProjectEdit(
         title=title, day=day, timezone=timezone, language=language, welcome_text=welcome_text,
         consent_text=consent_text, prompts_text=prompts, brand_color=brand_color, auto_approve=auto_approve,
@@ -60,10 +59,10 @@ def save_settings(
 @router.post("/projects/{project_id}/logo")
 def upload_logo(
     project_id: IdPath, request: Request, session: SessionDep, storage: StorageDep, user: CurrentStaffOptional,
-    logo: UploadFile = File(...), csrf: str = Form(""),
+    logo: UploadFile = File(...),
 ) -> RedirectResponse:
     """Store the brand logo (PNG, JPEG or WebP) under a content-addressed key."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     project_settings.set_logo(session=session, storage=storage, project=project, source=logo.file)
     return _back(project_id, "#brand")
 
@@ -71,10 +70,10 @@ def upload_logo(
 @router.post("/projects/{project_id}/music")
 def upload_music(
     project_id: IdPath, request: Request, session: SessionDep, storage: StorageDep, user: CurrentStaffOptional,
-    music: UploadFile = File(...), csrf: str = Form(""),
+    music: UploadFile = File(...),
 ) -> RedirectResponse:
     """Store the project's music bed for films."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     project_settings.set_music(session=session, storage=storage, project=project, source=music.file)
     return _back(project_id, "#music")
 
@@ -92,9 +91,9 @@ def logo(project_id: IdPath, request: Request, session: SessionDep, storage: Sto
 
 @router.post("/projects/{project_id}/contributions")
 def open_or_close(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-                  open: bool = Form(...), csrf: str = Form("")) -> RedirectResponse:
+                  open: bool = Form(...)) -> RedirectResponse:
     """Close (or reopen) the invite for new moments."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     project_settings.set_contributions_open(session=session, project=project, is_open=open)
     return _back(project_id, "#links")
 
@@ -102,9 +101,9 @@ def open_or_close(project_id: IdPath, request: Request, session: SessionDep, use
 @router.post("/projects/{project_id}/limits")
 def save_limits(project_id: int, request: Request, session: SessionDep, user: CurrentStaffOptional,
                 contributor_moments: str = Form(""), contributor_gb: str = Form(""), project_moments: str = Form(""),
-                project_gb: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
+                project_gb: str = Form("")) -> RedirectResponse:
     """Moments and bytes one contributor, and the whole invite, may send."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     quotas.set_quotas(session=session, project=project, quotas=quotas.parse_form(
         contributor_moments=contributor_moments, contributor_gb=contributor_gb, project_moments=project_moments,
         project_gb=project_gb))
@@ -112,19 +111,19 @@ def save_limits(project_id: int, request: Request, session: SessionDep, user: Cu
 
 
 @router.post("/projects/{project_id}/invite/rotate")
-def rotate_invite(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-                  csrf: str = Form("")) -> RedirectResponse:
+def rotate_invite(project_id: IdPath, request: Request, session: SessionDep,
+                  user: CurrentStaffOptional) -> RedirectResponse:
     """A new invite link; the old one stops working."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     projects.rotate_invite(session=session, project=project)
     return _back(project_id, "#links")
 
 
 @router.post("/projects/{project_id}/present-link")
 def present_link(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-                 action: str = Form(...), csrf: str = Form("")) -> RedirectResponse:
+                 action: str = Form(...)) -> RedirectResponse:
     """Make a new read-only presentation link (the old one stops working), or switch it off."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     if action == "revoke":
         project_settings.revoke_present_token(session=session, project=project)
     else:
@@ -148,18 +147,18 @@ def invite_qr(project_id: IdPath, fmt: str, request: Request, session: SessionDe
 
 @router.post("/projects/{project_id}/members")
 def add_member(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-               email: str = Form(...), csrf: str = Form("")) -> RedirectResponse:
+               email: str = Form(...)) -> RedirectResponse:
     """Give another staff member access to this project."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     staff_admin.add_member(session=session, project=project, email=email)
     return _back(project_id, "#members")
 
 
 @router.post("/projects/{project_id}/members/{member_id}/remove")
 def remove_member(project_id: IdPath, member_id: IdPath, request: Request, session: SessionDep,
-                  user: CurrentStaffOptional, csrf: str = Form("")) -> RedirectResponse:
+                  user: CurrentStaffOptional) -> RedirectResponse:
     """Take a staff member off this project."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     staff_admin.remove_member(session=session, project=project, user_id=member_id)
     return _back(project_id, "#members")
 
@@ -185,8 +184,8 @@ def delete_page(project_id: IdPath, request: Request, session: SessionDep, user:
 
 @router.post("/projects/{project_id}/delete")
 def delete(project_id: IdPath, request: Request, session: SessionDep, storage: StorageDep,
-           user: CurrentStaffOptional, confirm_title: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
+           user: CurrentStaffOptional, confirm_title: str = Form("")) -> RedirectResponse:
     """Delete the project: its rows, and the files no other project shares."""
-    _user, project = member_project(request, session, user, project_id, csrf=csrf)
+    _user, project = member_project(request, session, user, project_id)
     export.delete_project(session=session, storage=storage, project=project, confirm_title=confirm_title)
     return RedirectResponse("/staff?deleted=1", status_code=303)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.deps import CurrentStaffOptional, IdPath, SessionDep, check_csrf
+from app.deps import CurrentStaffOptional, IdPath, SessionDep
 from app.models import User
 from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import builder, coverage, project_settings, projects, rendering, staff_access
@@ -46,21 +46,20 @@ def film_builder(project_id: IdPath, request: Request, session: SessionDep, user
 
 
 @router.post("/projects/{project_id}/film/preview", response_class=HTMLResponse)
-async def film_preview(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-                       csrf: str = Form("")) -> HTMLResponse:
+async def film_preview(project_id: IdPath, request: Request, session: SessionDep,
+                       user: CurrentStaffOptional) -> HTMLResponse:
     """The plan these options make (chapters, order, length, cuts): built now, nothing is decoded."""
     user = staff_or_redirect(request, user)
-    check_csrf(request, csrf)
     form = await _form(request)
     return _film_page(request, session, user, project_id, form, preview=True)
 
 
 @router.post("/projects/{project_id}/films")
 async def start_film(
-    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional, csrf: str = Form(""),
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
 ) -> RedirectResponse:
     """Queue a film with the options from the form."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     form = await _form(request)
     render = rendering.request_render(session=session, project=project, kind="film",
                                       options=builder.film_options_from_form(
@@ -82,10 +81,10 @@ def collage_builder(
 
 @router.post("/projects/{project_id}/collages")
 async def start_collage(
-    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional, csrf: str = Form(""),
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
 ) -> RedirectResponse:
     """Queue the collage and, alongside, a small PNG preview that is ready first."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     form = await _form(request)
     main, preview = builder.request_collage_with_preview(
         session=session, project=project, options=builder.collage_options_from_form(form), user=user)
@@ -105,11 +104,9 @@ def watch_page(
 
 
 @router.post("/renders/{render_id}/cancel")
-def cancel(render_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-           csrf: str = Form("")) -> RedirectResponse:
+def cancel(render_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional) -> RedirectResponse:
     """Stop a queued or running render."""
     user = staff_or_redirect(request, user)
-    check_csrf(request, csrf)
     render = staff_access.render_for(session=session, user=user, render_id=render_id)
     rendering.cancel_render(session=session, render=render)
     return RedirectResponse(f"/staff/renders/{render_id}", status_code=303)

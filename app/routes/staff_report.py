@@ -44,10 +44,9 @@ def report_pdf(project_id: IdPath, request: Request, session: SessionDep, user: 
 
 @router.post("/projects/{project_id}/actions")
 def add_action(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-               text: str = Form(""), owner: str = Form(""), due: str = Form(""),
-               csrf: str = Form("")) -> RedirectResponse:
+               text: str = Form(""), owner: str = Form(""), due: str = Form("")) -> RedirectResponse:
     """Add an action (text, owner, date) from the report page."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     workshop.add_action(session=session, project=project, text=text, owner=owner, due=due, user=user)
     return RedirectResponse(f"/staff/projects/{project_id}/report#actions", status_code=303)
 
@@ -63,8 +62,8 @@ def add_action_json(project_id: IdPath, body: ActionIn, session: SessionDep, use
 
 @router.post("/projects/{project_id}/actions/{action_id}/delete")
 def delete_action(project_id: IdPath, action_id: IdPath, request: Request, session: SessionDep,
-                  user: CurrentStaffOptional, csrf: str = Form("")) -> RedirectResponse:
+                  user: CurrentStaffOptional) -> RedirectResponse:
     """Remove an action."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     workshop.delete_action(session=session, project=project, action_id=action_id)
     return RedirectResponse(f"/staff/projects/{project_id}/report#actions", status_code=303)

@@ -36,19 +36,18 @@ def live_map(project_id: IdPath, request: Request, session: SessionDep, user: Cu
 
 
 @router.post("/projects/{project_id}/themes/extract")
-def extract(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-            csrf: str = Form("")) -> RedirectResponse:
+def extract(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional) -> RedirectResponse:
     """Look for themes again: new moments are suggested for the themes staff have; nothing they decided moves."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     themes.run_extraction(session=session, project=project)
     return _back(project_id, "#suggestions")
 
 
 @router.post("/projects/{project_id}/themes/reset")
 def reset(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-          csrf: str = Form(""), confirm: str = Form("")) -> RedirectResponse:
+          confirm: str = Form("")) -> RedirectResponse:
     """Start over: forget every theme and edit, and find themes anew (only with the box ticked)."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     if confirm == "yes":
         themes.reset_themes(session=session, project=project)
     return _back(project_id)
@@ -56,55 +55,55 @@ def reset(project_id: IdPath, request: Request, session: SessionDep, user: Curre
 
 @router.post("/projects/{project_id}/themes/add")
 def add(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-        name: str = Form(""), moment_ids: list[int] = Form([]), csrf: str = Form("")) -> RedirectResponse:
+        name: str = Form(""), moment_ids: list[int] = Form([])) -> RedirectResponse:
     """A theme made by hand, or from a candidate with its moments."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     theme = themes.add_theme(session=session, project=project, name=name, moment_ids=list(moment_ids))
     return _back(project_id, f"#theme-{theme.id}")
 
 
 @router.post("/projects/{project_id}/themes/{theme_id}/rename")
 def rename(project_id: IdPath, theme_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-           name: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
+           name: str = Form("")) -> RedirectResponse:
     """Give a theme the name the room uses."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     themes.rename_theme(session=session, project=project, theme_id=theme_id, name=name)
     return _back(project_id, f"#theme-{theme_id}")
 
 
 @router.post("/projects/{project_id}/themes/{theme_id}/merge")
 def merge(project_id: IdPath, theme_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-          into: int = Form(0), csrf: str = Form("")) -> RedirectResponse:
+          into: int = Form(0)) -> RedirectResponse:
     """Put every moment of this theme into another one."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     target = themes.merge_themes(session=session, project=project, theme_id=theme_id, into_id=into)
     return _back(project_id, f"#theme-{target.id}")
 
 
 @router.post("/projects/{project_id}/themes/{theme_id}/split")
 def split(project_id: IdPath, theme_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-          name: str = Form(""), moment_ids: list[int] = Form([]), csrf: str = Form("")) -> RedirectResponse:
+          name: str = Form(""), moment_ids: list[int] = Form([])) -> RedirectResponse:
     """The ticked moments become a theme of their own."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     theme = themes.split_theme(session=session, project=project, theme_id=theme_id, moment_ids=list(moment_ids),
                                name=name)
     return _back(project_id, f"#theme-{theme.id}")
 
 
 @router.post("/projects/{project_id}/themes/{theme_id}/remove")
-def remove(project_id: IdPath, theme_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-           csrf: str = Form("")) -> RedirectResponse:
+def remove(project_id: IdPath, theme_id: IdPath, request: Request, session: SessionDep,
+           user: CurrentStaffOptional) -> RedirectResponse:
     """Remove a theme; its moments are in none until staff place them."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     themes.remove_theme(session=session, project=project, theme_id=theme_id)
     return _back(project_id)
 
 
 @router.post("/projects/{project_id}/themes/move")
 def move(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-         moment_id: int = Form(0), theme_id: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
+         moment_id: int = Form(0), theme_id: str = Form("")) -> RedirectResponse:
     """Move a moment to another theme, or to none."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     target = int(theme_id) if theme_id.isdigit() else None
     themes.move_moment(session=session, project=project, moment_id=moment_id, theme_id=target)
     return _back(project_id, f"#theme-{target}" if target else "#unthemed")
@@ -112,8 +111,8 @@ def move(project_id: IdPath, request: Request, session: SessionDep, user: Curren
 
 @router.post("/projects/{project_id}/themes/accept")
 def accept(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
-           moment_id: int | None = Form(None), csrf: str = Form("")) -> RedirectResponse:
+           moment_id: int | None = Form(None)) -> RedirectResponse:
     """Accept one suggested moment, or all of them."""
-    user, project = member_project(request, session, user, project_id, csrf=csrf)
+    user, project = member_project(request, session, user, project_id)
     themes.accept_suggestions(session=session, project=project, moment_id=moment_id)
     return _back(project_id, "#suggestions")
