@@ -117,10 +117,10 @@ def test_closed_project_says_so_and_refuses_the_plain_form(
 def test_plain_form_needs_its_csrf_token_and_then_links_to_my_moments(
     client: TestClient, project: factories.ProjectRef, photo: Path
 ) -> None:
+    token = csrf_of(client.get(f"/c/{project.invite_token}").text)  # the page gives this browser its session
     with photo.open("rb") as fh:
         r = client.post(f"/c/{project.invite_token}", files={"file": ("a.jpg", fh)}, data={"consent": "true"})
-    assert r.status_code == 403
-    token = csrf_of(client.get(f"/c/{project.invite_token}").text)
+    assert r.status_code == 403  # a browser with our cookie must send the page's token
     with photo.open("rb") as fh:
         r = client.post(f"/c/{project.invite_token}", files={"file": ("a.jpg", fh)},
                         data={"consent": "true", "csrf": token, "caption": "Koffie"})
