@@ -36,23 +36,20 @@ def configure(ctx: Context) -> None:
     ctx.jobs.segment = enqueue_segment
 
 
-@derive_huey.task(retries=1, retry_delay=5)
+# Thumbnails first: during an upload rush staff curate from thumbnails, so on the derive queue a moment's
+# pictures go before any face detection (detection right after derive would take the very cores the
+# thumbnails need; on the render queue it would also wait behind renders).
+THUMBNAILS_FIRST = 10
+
+
+@derive_huey.task(retries=1, retry_delay=5, priority=THUMBNAILS_FIRST)
 def derive_moment(moment_id: int) -> None:
     derive.derive_moment(moment_id, ctx=context())
     detect_faces(moment_id)  # its own job: a slow clip does not hold up the next moment's thumbnails
 
 
-# During an upload rush the face detector would take the cores the thumbnails need (staff curate from
-# thumbnails while the rush lasts): it waits while thumbnails are queued, but never longer than this.
-FACES_WAIT_STEP_S = 2
-FACES_WAIT_MAX_S = 300
-
-
-@huey.task(retries=1, retry_delay=5)
-def detect_faces(moment_id: int, waited_s: int = 0) -> None:
-    if waited_s < FACES_WAIT_MAX_S and derive_huey.pending_count() > 0:
-        detect_faces.schedule((moment_id, waited_s + FACES_WAIT_STEP_S), delay=FACES_WAIT_STEP_S)
-        return
+@derive_huey.task(retries=1, retry_delay=5, priority=0)
+def detect_faces(moment_id: int) -> None:
     faces.detect_moment(moment_id, ctx=context())
 
 

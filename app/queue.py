@@ -17,7 +17,7 @@ from typing import Any
 
 from huey import Huey, MemoryHuey
 from huey.consumer import Consumer, Scheduler
-from huey.storage import RedisStorage, SqliteStorage
+from huey.storage import PriorityRedisStorage, RedisStorage, SqliteStorage
 
 from app import leases
 from app.context import Context
@@ -46,10 +46,10 @@ def configure_queue(ctx: Context) -> None:
     _ctx = ctx
     s = ctx.settings
     _point(huey, ctx, s.queue_name, "queue.db")
-    _point(derive_huey, ctx, s.queue_name + DERIVE_SUFFIX, "queue-derive.db")
+    _point(derive_huey, ctx, s.queue_name + DERIVE_SUFFIX, "queue-derive.db", priorities=True)
 
 
-def _point(queue: Huey, ctx: Context, name: str, sqlite_file: str) -> None:
+def _point(queue: Huey, ctx: Context, name: str, sqlite_file: str, *, priorities: bool = False) -> None:
     s = ctx.settings
     queue.name = name
     if s.queue_backend == "immediate":
@@ -57,7 +57,8 @@ def _point(queue: Huey, ctx: Context, name: str, sqlite_file: str) -> None:
         return
     queue._immediate = False  # the public setter would rebuild the default storage
     if s.queue_backend == "redis":
-        queue.storage_class = RedisStorage
+        # priorities need a sorted set instead of Redis' list; only the derive queue uses them
+        queue.storage_class = PriorityRedisStorage if priorities else RedisStorage
         queue.storage_kwargs = {"url": s.redis_url}
     else:
         queue.storage_class = SqliteStorage
