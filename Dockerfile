@@ -17,6 +17,7 @@ COPY templates ./templates
 COPY migrations ./migrations
 RUN pip install --no-cache-dir --no-deps . \
  && pip check \
+ && python -m media_pipeline.faces.model \
  && useradd --create-home --uid 10001 dayreel \
  && mkdir -p uploads && chown dayreel:dayreel uploads
 

