@@ -193,5 +193,5 @@ def test_a_missing_model_says_how_to_install_it(tmp_path: Path) -> None:
     from media_pipeline.faces.detect import CenterFace
     from media_pipeline.faces.model import ModelMissing
 
-    with pytest.raises(ModelMissing, match="python -m media_pipeline.faces.model"):
+    with pytest.raises(ModelMissing, match=r"python -m media_pipeline\.faces\.model"):
         CenterFace(tmp_path / "centerface.onnx")
