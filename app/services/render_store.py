@@ -7,6 +7,7 @@ show) and the end of the log. Renders made before this keep their plan inline an
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -41,9 +42,16 @@ def store_plan(storage: Storage, prefix: str, plan: dict[str, Any]) -> tuple[str
 def load_plan(storage: Storage, render: Render) -> dict[str, Any] | None:
     """The full plan: from storage, or inline in rows made before plans moved there."""
     if render.plan_key:
-        loaded: dict[str, Any] = json.loads(_read_gz(storage, render.plan_key))
+        loaded: dict[str, Any] = json.loads(_plan_bytes(storage, render.plan_key))
         return loaded
     return render.plan
+
+
+@functools.lru_cache(maxsize=8)
+def _plan_bytes(storage: Storage, key: str) -> bytes:
+    # a film's segment jobs each need its plan: a key names one attempt's plan and is never rewritten, so a
+    # worker fetches and unzips it once, not once per segment (bytes, not the dict: callers change what they get)
+    return _read_gz(storage, key)
 
 
 def store_log(storage: Storage, prefix: str, text: str) -> tuple[str, str | None]:
