@@ -216,4 +216,5 @@ def _upload_scenes(ctx: Context, project_id: int, language: str) -> Iterator[str
                 )
                 phones.setdefault(scene.alias, result.contributor_token)
                 moment_id = result.moment.id
-            derive.derive_moment(moment_id, ctx=ctx)
+            if derive.derive_moment(moment_id, ctx=ctx):
+                derive.derive_preview(moment_id, ctx=ctx)

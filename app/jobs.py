@@ -40,12 +40,19 @@ def configure(ctx: Context) -> None:
 # pictures go before any face detection (detection right after derive would take the very cores the
 # thumbnails need; on the render queue it would also wait behind renders).
 THUMBNAILS_FIRST = 10
+PREVIEWS_NEXT = 5
 
 
 @derive_huey.task(retries=1, retry_delay=5, priority=THUMBNAILS_FIRST)
 def derive_moment(moment_id: int) -> None:
-    derive.derive_moment(moment_id, ctx=context())
+    if derive.derive_moment(moment_id, ctx=context()):
+        derive_preview(moment_id)
     detect_faces(moment_id)  # its own job: a slow clip does not hold up the next moment's thumbnails
+
+
+@derive_huey.task(retries=1, retry_delay=5, priority=PREVIEWS_NEXT)
+def derive_preview(moment_id: int) -> None:
+    derive.derive_preview(moment_id, ctx=context())
 
 
 @derive_huey.task(retries=1, retry_delay=5, priority=0)

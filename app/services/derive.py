@@ -1,8 +1,13 @@
-"""Derived files made by a job after upload: thumbnail and preview (photos) or poster (clips).
+"""Derived files made by jobs after upload: thumbnail and preview (photos) or poster (clips).
 
 Decoding is CPU work in Pillow and ffmpeg: the jobs hand it to a pool of processes, one per core, so a rush
 of uploads is thumbnailed on every core (threads of one process would take turns on one). The pool starts
 on the first job; with the 'immediate' queue (tests) the work runs inline.
+
+A JPEG's thumbnail is made on its own, first: JPEG draft mode decodes it at 1/2 to 1/8 scale, so during an
+upload rush every tile of the wall and of curation gets its picture for a fraction of the work, and the
+1920 px preview follows as a job of lower priority. Any other file (HEIC, PNG, WebP, a clip's poster frame)
+is decoded at full size whatever is asked, so its thumbnail and preview come from one decode.
 """
 
 from __future__ import annotations
@@ -11,17 +16,21 @@ import logging
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+from dataclasses import dataclass
+from typing import cast
 
 from app.context import Context
 from app.models import Moment
 from app.storage import derived_key
 from media_pipeline.images import make_derived
+from media_pipeline.types import Kind
 
 log = logging.getLogger("dayreel.derive")
 
 THUMB_PX = 480
 PREVIEW_PX = 1920
+# variant -> (column, file name, long side px)
+PICTURES = {"thumb": ("thumb_key", "thumb.jpg", THUMB_PX), "preview": ("preview_key", "preview.jpg", PREVIEW_PX)}
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -36,38 +45,75 @@ def pool(size: int) -> ProcessPoolExecutor:
         return _pool
 
 
-def _make(ctx: Context, src: Path, kind: str, outputs: dict[Path, int]) -> None:
-    if ctx.settings.queue_backend == "immediate":
-        make_derived(src, kind=kind, outputs=outputs)  # type: ignore[arg-type]
-    else:
-        pool(ctx.settings.derive_processes).submit(make_derived, src, kind=kind, outputs=outputs).result()
+@dataclass(frozen=True)
+class Source:
+    moment_id: int
+    sha256: str
+    storage_key: str
+    kind: Kind
+    mime: str
+
+    @property
+    def preview_apart(self) -> bool:
+        """Whether the thumbnail is cheaper made alone (see the module's docstring)."""
+        return self.kind == "photo" and self.mime == "image/jpeg"
 
 
-def derive_moment(moment_id: int, *, ctx: Context) -> None:
-    """Make the moment's thumbnail and preview; idempotent (content-addressed keys)."""
+def derive_moment(moment_id: int, *, ctx: Context) -> bool:
+    """Make the moment's thumbnail, and its preview too unless that is cheaper apart; idempotent
+    (content-addressed keys). Returns True when the preview is still to be made by `derive_preview`."""
+    source = _source(ctx, moment_id)
+    if source is None:
+        return False  # deleted before the job ran
+    variants = ("thumb",) if source.preview_apart else ("thumb", "preview")
+    try:
+        keys = _make(ctx, source, variants)
+    except Exception as err:  # a file we cannot derive from stays usable in lists, without pictures
+        log.warning("derive failed for moment %s: %s", moment_id, err)
+        _record(ctx, moment_id, derive_status="failed")
+        return False
+    _record(ctx, moment_id, derive_status="done", **keys)
+    return source.preview_apart
+
+
+def derive_preview(moment_id: int, *, ctx: Context) -> None:
+    """The preview of a moment whose thumbnail was made alone; until it exists, pages show the thumbnail."""
+    source = _source(ctx, moment_id)
+    if source is None:
+        return
+    try:
+        keys = _make(ctx, source, ("preview",))
+    except Exception as err:  # its thumbnail was made from the same file, so this is a file damaged since
+        log.warning("preview failed for moment %s: %s", moment_id, err)
+        return
+    _record(ctx, moment_id, **keys)
+
+
+def _source(ctx: Context, moment_id: int) -> Source | None:
     with ctx.sessions() as session:
         moment = session.get(Moment, moment_id)
         if moment is None:
-            return  # deleted before the job ran
-        thumb_key = derived_key(moment.sha256, "thumb.jpg")
-        preview_key = derived_key(moment.sha256, "preview.jpg")
-        src_key, kind = moment.storage_key, moment.kind
-        session.rollback()  # no transaction (nor SQLite read snapshot) held open while the pool decodes
-        try:
-            wanted = {key: size for key, size in ((thumb_key, THUMB_PX), (preview_key, PREVIEW_PX))
-                      if not ctx.storage.exists(key)}
-            if wanted:
-                src = ctx.storage.path(src_key)  # from S3: a download into the local read cache
-                # one decode for both sizes: a 12 MP HEIC takes about a second to decode
-                temps = {ctx.storage.temp_dir() / f"derive-{moment_id}-{key.rsplit('/', 1)[-1]}": key for key in wanted}
-                _make(ctx, src, kind, {tmp: wanted[key] for tmp, key in temps.items()})
-                for tmp, key in temps.items():
-                    ctx.storage.put_file(tmp, key)
-        except Exception as err:  # a file we cannot derive from stays usable in lists, without pictures
-            log.warning("derive failed for moment %s: %s", moment_id, err)
-            _record(ctx, moment_id, derive_status="failed")
-            return
-        _record(ctx, moment_id, thumb_key=thumb_key, preview_key=preview_key, derive_status="done")
+            return None
+        return Source(moment.id, moment.sha256, moment.storage_key, cast(Kind, moment.kind), moment.mime)
+
+
+def _make(ctx: Context, source: Source, variants: tuple[str, ...]) -> dict[str, str]:
+    """Store the variants' pictures (those not stored yet); returns their keys by column."""
+    keys = {PICTURES[v][0]: derived_key(source.sha256, PICTURES[v][1]) for v in variants}
+    sizes = {PICTURES[v][0]: PICTURES[v][2] for v in variants}
+    wanted = {key: sizes[column] for column, key in keys.items() if not ctx.storage.exists(key)}
+    if wanted:
+        src = ctx.storage.path(source.storage_key)  # from S3: a download into the local read cache
+        temps = {ctx.storage.temp_dir() / f"derive-{source.moment_id}-{key.rsplit('/', 1)[-1]}": key
+                 for key in wanted}
+        outputs = {tmp: wanted[key] for tmp, key in temps.items()}
+        if ctx.settings.queue_backend == "immediate":
+            make_derived(src, kind=source.kind, outputs=outputs)
+        else:
+            pool(ctx.settings.derive_processes).submit(make_derived, src, kind=source.kind, outputs=outputs).result()
+        for tmp, key in temps.items():
+            ctx.storage.put_file(tmp, key)
+    return keys
 
 
 def _record(ctx: Context, moment_id: int, **values: str) -> None:

@@ -85,28 +85,33 @@ def test_a_render_starts_within_a_second_on_an_idle_queue(
     assert started[0] - asked < 1.0
 
 
-def test_thumbnails_queued_after_a_face_detection_are_made_before_it(
-    queued: tuple[Context, Consumers], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("later", ["faces", "preview"])
+def test_thumbnails_queued_after_a_face_detection_or_a_preview_are_made_before_it(
+    queued: tuple[Context, Consumers], monkeypatch: pytest.MonkeyPatch, later: str
 ) -> None:
     ctx, _consumers = queued
     release = threading.Event()
     began: dict[str, float] = {}
 
-    def slow_derive(moment_id: int, *, ctx: Context) -> None:
+    def slow_derive(moment_id: int, *, ctx: Context) -> bool:
         began[f"derive {moment_id}"] = time.monotonic()
         release.wait(30)  # every derive worker is busy; what comes next waits in the queue
+        return False  # no preview job of its own
+
+    def record_later(moment_id: int, *, ctx: Context) -> None:
+        began.setdefault(later, time.monotonic())
 
     monkeypatch.setattr(jobs.derive, "derive_moment", slow_derive)
-    monkeypatch.setattr(jobs.faces, "detect_moment",
-                        lambda moment_id, *, ctx: began.setdefault("faces", time.monotonic()))
+    monkeypatch.setattr(jobs.faces, "detect_moment", record_later if later == "faces" else lambda m, *, ctx: None)
+    monkeypatch.setattr(jobs.derive, "derive_preview", record_later)
     ctx.jobs.derive(1)
     ctx.jobs.derive(2)
     # the workers hold what they took (one or two), the rest is queued
     wait_for(lambda: began and len(began) + jobs.derive_huey.pending_count() == 2, 10, "the derive workers")
-    jobs.detect_faces(99)  # a face detection asked for first...
+    (jobs.detect_faces if later == "faces" else jobs.derive_preview)(99)  # a face detection or preview first...
     for moment_id in range(3, 7):  # ...then four more thumbnails, as in an upload rush
         ctx.jobs.derive(moment_id)
     release.set()
-    wait_for(lambda: "faces" in began, 30, "face detection")
+    wait_for(lambda: later in began, 30, later)
     derives = [t for name, t in began.items() if name.startswith("derive")]
-    assert len(derives) == 6 and began["faces"] >= max(derives)  # every thumbnail was started before it
+    assert len(derives) == 6 and began[later] >= max(derives)  # every thumbnail was started before it
