@@ -24,11 +24,11 @@ from app.cookies import SESSION_COOKIE
 from app.cors import ApiCORS
 from app.csrf import csrf_guard
 from app.error_models import safe_errors, use_error_bodies
-from app.routes import api, contribute, media, present, staff, uploads
-from app.routes.staff_common import error_page, wants_page
+from app.routers import include_routes
 from app.security_headers import SecurityHeaders
 from app.services.errors import ServiceError
 from app.services.signin_limit import build_limiter
+from app.staff_pages import error_page, wants_page
 from app.storage import sweep_staging
 
 log = logging.getLogger("dayreel")
@@ -132,8 +132,6 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         return RedirectResponse("/staff", status_code=303)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (api.router, media.router, contribute.router, staff.router, present.router):
-        app.include_router(router)
-    app.include_router(uploads.build_router(settings))
+    include_routes(app, settings)
     use_error_bodies(app)
     return app

@@ -7,9 +7,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep
 from app.models import User
-from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import builder, coverage, project_settings, projects, rendering, staff_access
 from app.services.errors import ServiceError
+from app.staff_pages import member_project, staff_ctx, staff_or_redirect
 from app.web import page
 
 router = APIRouter()

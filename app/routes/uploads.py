@@ -30,11 +30,11 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from app.client_time import parse_client_time
 from app.config import Settings
+from app.cookies import contributor_cookie_name, set_contributor_cookie
 from app.deps import SessionDep, SettingsDep, StorageDep, get_ctx
 from app.error_models import API_ERRORS, ErrorBody
-from app.routes.api import contributor_cookie_name, parse_client_time
-from app.routes.contribute import set_contributor_cookie
 from app.schemas import MomentPublic
 from app.services import projects, resumable, tus_store
 from app.services.errors import Conflict, Invalid, ServiceError, TooLargeError, Unsupported
