@@ -100,8 +100,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
     if settings.cors_origin_list:  # outermost, so refusals (413...) carry CORS headers too
         app.add_middleware(ApiCORS, origins=settings.cors_origin_list)
 
+    # plain def (Starlette runs them in the threadpool): an error page renders a template, file work
     @app.exception_handler(ServiceError)
-    async def service_error(request: Request, exc: ServiceError) -> Response:
+    def service_error(request: Request, exc: ServiceError) -> Response:
         if wants_page(request):
             return error_page(request, exc.message, exc.status)
         return JSONResponse({"detail": exc.message}, status_code=exc.status)
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
                             status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code in (301, 302, 303, 307) and exc.headers and "Location" in exc.headers:
             return RedirectResponse(exc.headers["Location"], status_code=exc.status_code)
         if exc.status_code in (403, 404) and wants_page(request):
