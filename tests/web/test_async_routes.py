@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from fastapi import FastAPI
@@ -117,7 +118,8 @@ def blocking_calls_on_the_loop(ctx: Context) -> Iterator[list[str]]:
     def note(what: str) -> None:
         if not _on_event_loop():
             return
-        frame, ours = sys._getframe(1), None  # frames, not traceback: that reads source files itself
+        frame: FrameType | None = sys._getframe(1)  # frames, not traceback: that reads source files itself
+        ours: str | None = None
         while frame is not None:
             if (frame.f_code.co_name, Path(frame.f_code.co_filename).parts[-2:]) in LIBRARY_ONCE:
                 return

@@ -53,11 +53,11 @@ def test_every_contributor_page_gets_plain_values(
     upload(second, token, make_photo(tmp_path / "b.jpg", colour="green"))
     pages.append(second.get(f"/c/{token}/me/{mine}", follow_redirects=False))  # asks before switching
     pages.append(client.get("/c/not-an-invite"))
-    seen = {}
-    for r in pages:
-        assert r.template.name.startswith("contribute/"), r.template.name  # type: ignore[attr-defined]
-        seen[r.template.name] = r.context  # type: ignore[attr-defined]
-        assert orm_rows(r.context) == [], r.template.name  # type: ignore[attr-defined]
+    seen: dict[str, dict[str, Any]] = {}
+    for r in pages:  # TestClient answers carry the template and its context
+        assert r.template.name.startswith("contribute/"), r.template.name
+        seen[r.template.name] = r.context
+        assert orm_rows(r.context) == [], r.template.name
     assert set(seen) == {f"contribute/{n}.html" for n in ("invite", "thanks", "me", "switch", "invalid")}
     assert isinstance(seen["contribute/me.html"]["project"], ProjectView)
     assert [m.caption for m in seen["contribute/me.html"]["moments"]] == ["Koffie"]
