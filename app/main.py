@@ -24,11 +24,11 @@ from app.cookies import SESSION_COOKIE
 from app.cors import ApiCORS
 from app.csrf import csrf_guard
 from app.error_models import safe_errors, use_error_bodies
-from app.routes import api, contribute, media, present, staff, uploads
-from app.routes.staff_common import error_page, wants_page
+from app.routers import include_routes
 from app.security_headers import SecurityHeaders
 from app.services.errors import ServiceError
 from app.services.signin_limit import build_limiter
+from app.staff_pages import error_page, wants_page
 from app.storage import sweep_staging
 
 log = logging.getLogger("dayreel")
@@ -100,8 +100,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
     if settings.cors_origin_list:  # outermost, so refusals (413...) carry CORS headers too
         app.add_middleware(ApiCORS, origins=settings.cors_origin_list)
 
+    # plain def (Starlette runs them in the threadpool): an error page renders a template, file work
     @app.exception_handler(ServiceError)
-    async def service_error(request: Request, exc: ServiceError) -> Response:
+    def service_error(request: Request, exc: ServiceError) -> Response:
         if wants_page(request):
             return error_page(request, exc.message, exc.status)
         return JSONResponse({"detail": exc.message}, status_code=exc.status)
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
                             status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code in (301, 302, 303, 307) and exc.headers and "Location" in exc.headers:
             return RedirectResponse(exc.headers["Location"], status_code=exc.status_code)
         if exc.status_code in (403, 404) and wants_page(request):
@@ -132,8 +133,6 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         return RedirectResponse("/staff", status_code=303)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (api.router, media.router, contribute.router, staff.router, present.router):
-        app.include_router(router)
-    app.include_router(uploads.build_router(settings))
+    include_routes(app, settings)
     use_error_bodies(app)
     return app

@@ -142,6 +142,21 @@ class MomentUpdate(BaseModel):
     role: Literal["", "customer", "employee"] | None = None
 
 
+class OwnMomentUpdate(BaseModel):
+    # a contributor's change to their own moment (app/routes/contribute_api.py); no docstring, which would
+    # become the schema's description in the OpenAPI document
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    caption: str | None = Field(None, max_length=500)
+    captured_local: datetime | None = Field(
+        None, description="Corrected time, ISO 8601; with an offset (e.g. +02:00) it also sets the UTC offset."
+    )
+    mood: int | None = Field(None, ge=1, le=5)
+    alias: str | None = Field(None, max_length=100)
+    role: str | None = None
+    confirm_time: bool = Field(False, description="The contributor says the time shown is right.")
+
+
 class RenderPublic(BaseModel):
     id: int
     project_id: int

@@ -17,8 +17,8 @@ from babel.messages.pofile import read_po
 
 from app import i18n
 from app.i18n import LANGUAGES, catalogue_path
-from app.routes.contribute import MOODS
 from app.routes.staff_account import _ERROR_KEYS
+from app.services.contribute_view import MOODS
 from app.services.curation import STATUSES
 from app.services.ingest import SCOPES
 from app.services.moment_time import TRANSLATION_KEY

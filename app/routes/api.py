@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 
-from app.cookies import contributor_cookie_name
+from app.client_time import parse_client_time
+from app.cookies import contributor_cookie_name, set_contributor_cookie
 from app.deps import CurrentStaff, IdPath, SessionDep, SettingsDep, StorageDep
 from app.error_models import API_ERRORS
-from app.routes.files import Part, render_part
+from app.file_responses import Part, render_part
 from app.schemas import MomentPublic, MomentUpdate, ProjectCreate, ProjectPublic, RenderPublic
 from app.services import curation, moment_pages, projects, render_store, rendering, staff_access, themes
-from app.services.errors import Invalid
 from app.services.ingest import UploadFields, ingest_upload
 
 router = APIRouter(prefix="/api", tags=["api"], responses=API_ERRORS)
-
-
-
-
-def parse_client_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise Invalid(f"captured_at '{value}' is not an ISO 8601 date-time like 2024-07-24T07:15:30+02:00") from None
 
 
 @router.post("/invites/{token}/moments", status_code=201, response_model=MomentPublic)
@@ -74,10 +62,7 @@ def upload_moment(
         contributor_token=request.cookies.get(cookie),
     )
     if result.contributor_token:
-        response.set_cookie(
-            cookie, result.contributor_token, max_age=180 * 86400, httponly=True, samesite="lax",
-            secure=settings.environment == "production",
-        )
+        set_contributor_cookie(response, project.id, result.contributor_token, settings)
     if not result.created:
         response.status_code = 200
     return MomentPublic.of(result.moment)

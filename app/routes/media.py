@@ -7,10 +7,10 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app.cookies import contributor_cookie_name
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, StorageDep
 from app.error_models import API_ERRORS
-from app.routes.api import contributor_cookie_name
-from app.routes.files import stored_file
+from app.file_responses import stored_file
 from app.services import access
 
 router = APIRouter(prefix="/media", tags=["media"], responses=API_ERRORS)

@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from app.deps import MAX_DB_ID, CtxDep, CurrentStaff, CurrentStaffOptional, IdPath, SessionDep, SettingsDep, StorageDep
+from app.file_responses import Part, render_part, stored_file
 from app.i18n import pick_language
 from app.models import Project
-from app.routes.files import Part, render_part, stored_file
-from app.routes.staff_common import member_project, staff_ctx
 from app.services import presentation, projects, themes, workshop
+from app.staff_pages import member_project, staff_ctx
 from app.web import page
 
 router = APIRouter(tags=["present"], include_in_schema=False)

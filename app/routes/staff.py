@@ -1,4 +1,5 @@
-"""Staff pages: sign in and out, the project list, and the project overview; the rest in staff_*.py."""
+"""Staff pages: sign in and out, the project list, and the project overview; the rest in staff_*.py (all put
+under /staff by app/routers.py)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.client_address import client_address
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, SettingsDep, csrf_token
-from app.routes import (
-    staff_account,
-    staff_admin,
-    staff_curate,
-    staff_faces,
-    staff_projects,
-    staff_renders,
-    staff_report,
-    staff_themes,
-)
-from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import coverage, projects, staff_sessions
 from app.services.signin_limit import SigninLimiter
 from app.services.users import authenticate
+from app.staff_pages import member_project, staff_ctx, staff_or_redirect
 from app.web import page
 
 router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
@@ -96,8 +87,3 @@ def project_page(
     invite = projects.invite_url(settings.public_base_url, project)
     numbers = coverage.overview(session=session, project=project, invite_url=invite, first=first, last=last)
     return page(request, "staff/project.html", staff_ctx(request, user, project=project, invite_url=invite, **numbers))
-
-
-for _sub in (staff_curate.router, staff_renders.router, staff_projects.router, staff_admin.router,
-             staff_account.router, staff_themes.router, staff_report.router, staff_faces.router):
-    router.include_router(_sub)

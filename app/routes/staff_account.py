@@ -6,9 +6,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import CurrentStaffOptional, SessionDep
-from app.routes.staff_common import staff_ctx, staff_or_redirect
 from app.services import staff_sessions, users
 from app.services.errors import Invalid
+from app.staff_pages import staff_ctx, staff_or_redirect
 from app.web import page
 
 router = APIRouter()

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentStaffOptional, SessionDep
-from app.routes.staff_common import staff_ctx, staff_or_redirect
 from app.services import staff_admin
+from app.staff_pages import staff_ctx, staff_or_redirect
 from app.web import page
 
 router = APIRouter()

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep
 from app.i18n import pick_language
-from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import curate_view, curation, faces, projects, staff_access
+from app.staff_pages import member_project, staff_ctx, staff_or_redirect
 from app.web import page
 
 router = APIRouter()

@@ -7,9 +7,9 @@ from fastapi.responses import RedirectResponse
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep
 from app.models import Moment
-from app.routes.staff_common import member_project, staff_or_redirect
 from app.services import faces, staff_access
 from app.services.errors import Invalid
+from app.staff_pages import member_project, staff_or_redirect
 
 router = APIRouter()
 

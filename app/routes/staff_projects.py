@@ -8,11 +8,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, SettingsDep, StorageDep
-from app.routes.files import stored_file
-from app.routes.staff_common import member_project, staff_ctx
+from app.file_responses import stored_file
 from app.services import export, project_settings, projects, quotas, staff_admin, workshop
 from app.services.errors import NotFound
 from app.services.qr import qr_png, qr_svg
+from app.staff_pages import member_project, staff_ctx
 from app.web import page
 
 router = APIRouter()

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep
 from app.models import User
-from app.routes.staff_common import member_project, staff_ctx, staff_or_redirect
 from app.services import builder, coverage, project_settings, projects, rendering, staff_access
 from app.services.errors import ServiceError
+from app.staff_pages import member_project, staff_ctx, staff_or_redirect
 from app.web import page
 
 router = APIRouter()
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """The builder forms have many optional fields; they are read as plain strings and parsed by the service."""
+async def builder_form(request: Request) -> dict[str, str]:
+    """The builder forms have many optional fields; they are read as plain strings and parsed by the service.
+    Only this reading is async (it awaits the body): the routes that take it are plain `def`, so their
+    database work runs in the threadpool, not on the event loop."""
     return {k: str(v) for k, v in (await request.form()).items()}
+
+
+BuilderForm = Annotated[dict[str, str], Depends(builder_form)]
 
 
 def _film_page(request: Request, session: SessionDep, user: User, project_id: IdPath, form: dict[str, str],
@@ -46,21 +53,19 @@ def film_builder(project_id: IdPath, request: Request, session: SessionDep, user
 
 
 @router.post("/projects/{project_id}/film/preview", response_class=HTMLResponse)
-async def film_preview(project_id: IdPath, request: Request, session: SessionDep,
-                       user: CurrentStaffOptional) -> HTMLResponse:
+def film_preview(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
+                 form: BuilderForm) -> HTMLResponse:
     """The plan these options make (chapters, order, length, cuts): built now, nothing is decoded."""
     user = staff_or_redirect(request, user)
-    form = await _form(request)
     return _film_page(request, session, user, project_id, form, preview=True)
 
 
 @router.post("/projects/{project_id}/films")
-async def start_film(
-    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
+def start_film(
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional, form: BuilderForm,
 ) -> RedirectResponse:
     """Queue a film with the options from the form."""
     user, project = member_project(request, session, user, project_id)
-    form = await _form(request)
     render = rendering.request_render(session=session, project=project, kind="film",
                                       options=builder.film_options_from_form(
                                           form, music_key=project_settings.music_key(project)), user=user)
@@ -80,12 +85,11 @@ def collage_builder(
 
 
 @router.post("/projects/{project_id}/collages")
-async def start_collage(
-    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional,
+def start_collage(
+    project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional, form: BuilderForm,
 ) -> RedirectResponse:
     """Queue the collage and, alongside, a small PNG preview that is ready first."""
     user, project = member_project(request, session, user, project_id)
-    form = await _form(request)
     main, preview = builder.request_collage_with_preview(
         session=session, project=project, options=builder.collage_options_from_form(form), user=user)
     suffix = f"?preview={preview.id}" if preview else ""

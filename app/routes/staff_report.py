@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import CurrentStaff, CurrentStaffOptional, IdPath, SessionDep, StorageDep
-from app.routes.staff_common import member_project, staff_ctx
 from app.services import projects, report, workshop
+from app.staff_pages import member_project, staff_ctx
 from app.web import page
 
 router = APIRouter()

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, StorageDep
-from app.routes.staff_common import member_project, staff_ctx
 from app.services import themes
+from app.staff_pages import member_project, staff_ctx
 from app.web import page
 
 router = APIRouter()

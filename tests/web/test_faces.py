@@ -14,8 +14,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.context import Context
+from app.cookies import contributor_cookie_name
 from app.models import Face, Moment, Project, Render
-from app.routes.api import contributor_cookie_name
 from app.services import export, faces
 from app.services.curation import to_pipeline
 from media_pipeline.film import FilmOptions, build_film_plan, render_film
