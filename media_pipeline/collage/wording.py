@@ -1,43 +1,12 @@
-"""The few words a collage prints, in English and Dutch (no system locale needed)."""
+"""The few words a collage prints, in English and Dutch (no system locale needed); month, weekday and role
+names come from media_pipeline.words."""
 
 from __future__ import annotations
 
 from datetime import date
 
-_WEEKDAYS = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-}
-_MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "nl": (
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-}
+from media_pipeline.words import weekday_day_text
+
 _WORDS = {
     "en": {
         "contributor": "contributor",
@@ -47,8 +16,6 @@ _WORDS = {
         "highest": "highest",
         "lowest": "lowest",
         "mood": "mood",
-        "customer": "Customers",
-        "employee": "Employees",
         "without_role": "without a role not shown",
         "more_one": "more moment",
         "more_many": "more moments",
@@ -61,8 +28,6 @@ _WORDS = {
         "highest": "hoogste",
         "lowest": "laagste",
         "mood": "stemming",
-        "customer": "Klanten",
-        "employee": "Medewerkers",
         "without_role": "zonder rol niet getoond",
         "more_one": "moment meer",
         "more_many": "momenten meer",
@@ -80,8 +45,7 @@ def date_text(iso_date: str, language: str) -> str:
         day = date.fromisoformat(iso_date)
     except ValueError:
         return iso_date
-    lang = language if language in _WEEKDAYS else "en"
-    return f"{_WEEKDAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+    return weekday_day_text(day, language)
 
 
 def people_text(contributors: int, moments: int, language: str) -> str:

@@ -21,11 +21,11 @@ from media_pipeline.film.words import (
     lane_label,
     lanes_line,
     long_date,
-    role_word,
     thanks,
 )
 from media_pipeline.selection import Candidate, candidate_of, contributor_of, quality_of
 from media_pipeline.types import FaceSpans, Moment, ProjectInfo
+from media_pipeline.words import ROLES, role_word
 
 PLAN_VERSION = 2  # 2: segments may be "lanes" (split screen) and carry `lanes`
 OPENING_S = 4.0
@@ -34,7 +34,7 @@ CLOSING_S = 5.0
 KEN_BURNS_ZOOM = 0.12  # the most a photo zooms over its time: gentle enough for a projector
 
 SegmentKind = Literal["card", "photo", "clip", "lanes"]
-LANE_ROLES = ("customer", "employee")  # first lane: left (landscape) or top (vertical)
+LANE_ROLES = ROLES  # first lane: left (landscape) or top (vertical)
 CardStyle = Literal["opening", "chapter", "closing"]
 NO_ROLE = "no role: lanes show customers and employees"  # why a lanes film leaves a moment out
 
