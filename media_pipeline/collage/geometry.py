@@ -11,7 +11,6 @@ Crop = tuple[float, float, float, float]  # left, top, right, bottom as fraction
 # The most of a picture any layout may cut away (share of its width or height). Beyond this a layout
 # leaves space (letterbox) rather than cut faces off.
 MAX_CROP = 0.15
-FULL: Crop = (0.0, 0.0, 1.0, 1.0)
 
 # Clock and timeline may move a tile from its exact time toward an even spacing of all tiles (a leader
 # line still points at the exact time). They try these spreads, and take the smallest whose tiles are
