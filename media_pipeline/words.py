@@ -68,6 +68,16 @@ def weekday_day_text(day: date, language: str) -> str:
     return f"{WEEKDAYS[language_of(language)][day.weekday()]} {day_text(day, language)}"
 
 
+def written_date(iso_date: str, language: str, *, weekday: bool = False) -> str:
+    """'2024-07-24' as '24 July 2024', or with `weekday` 'Wednesday 24 July 2024'; text that is not a date (a
+    plan may carry anything) is returned as given."""
+    try:
+        day = date.fromisoformat(iso_date)
+    except ValueError:
+        return iso_date
+    return weekday_day_text(day, language) if weekday else day_text(day, language)
+
+
 def words_of_role(role: str) -> set[str]:
     """Every form of the role's name in every language: {'customer', 'customers', 'klant', 'klanten'}."""
     return {form for table in ROLE_WORDS.values() for form in table[role]}

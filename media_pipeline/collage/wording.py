@@ -3,9 +3,7 @@ names come from media_pipeline.words."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from media_pipeline.words import weekday_day_text
+from media_pipeline.words import written_date
 
 _WORDS = {
     "en": {
@@ -41,11 +39,7 @@ def word(name: str, language: str) -> str:
 
 def date_text(iso_date: str, language: str) -> str:
     """'Saturday 12 July 2025' / 'zaterdag 12 juli 2025'; the input as given when it is not a date."""
-    try:
-        day = date.fromisoformat(iso_date)
-    except ValueError:
-        return iso_date
-    return weekday_day_text(day, language)
+    return written_date(iso_date, language, weekday=True)
 
 
 def people_text(contributors: int, moments: int, language: str) -> str:

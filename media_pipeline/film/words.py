@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from media_pipeline.words import ROLES, day_text, language_of, role_label, role_word
+from media_pipeline.words import ROLES, language_of, role_label, role_word, written_date
 
 
 def long_date(iso_date: str, language: str) -> str:
     """'2024-07-24' as '24 July 2024' / '24 juli 2024'; text that is not a date is returned as given."""
-    try:
-        day = date.fromisoformat(iso_date)
-    except ValueError:
-        return iso_date
-    return day_text(day, language)
+    return written_date(iso_date, language)
 
 
 def contributors_line(count: int, language: str) -> str:
