@@ -1,9 +1,9 @@
 """English and Dutch UI text from gettext catalogues (app/locales/<lang>/LC_MESSAGES/messages.po; the msgid is a
 key such as "staff.moment_count"), plural forms, and dates, times and numbers written the locale's way.
 
-The .po files are the source of truth and are read when first needed (no compiled .mo to go stale); the names of
-the contributor roles and the months are not in them but in media_pipeline.words, the one table films, collages
-and pages share, which `catalogue` adds under the role keys below."""
+The .po files are the source of truth and are read when first needed (no compiled .mo to go stale). Role and month
+names are not in them: they come from media_pipeline.words, the one table films, collages and pages share
+(`catalogue` adds the role entries, `day` writes dates with its months)."""
 
 from __future__ import annotations
 
