@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+RoleName = Literal["customer", "employee"]
+
 LANGUAGES = ("en", "nl")
-ROLES = ("customer", "employee")  # the role codes stored on a moment, in the order lanes show them
+ROLES: tuple[RoleName, RoleName] = ("customer", "employee")  # the codes stored on a moment, in the lanes' order
 
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -45,14 +45,14 @@ def _forms() -> set[str]:
 FORMS = _forms()
 
 
-def _photo(mid: str, minute: int, role: str) -> Moment:
+def _photo(mid: str, minute: int, role: words.RoleName) -> Moment:
     return Moment(id=mid, key=f"{mid}.jpg", kind="photo", width=800, height=600,
                   local_time=datetime(2024, 7, 24, 9, minute), utc_offset_min=120, alias="Sem", role=role)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("role", words.ROLES)
-def test_a_film_card_names_the_role_as_the_pages_do(lang: str, role: str) -> None:
+def test_a_film_card_names_the_role_as_the_pages_do(lang: str, role: words.RoleName) -> None:
     project = ProjectInfo(title="A day", date="2024-07-24", language=lang)
     plan = build_film_plan([_photo("m1", 5, role)], project, FilmOptions(chapters="none"))
     (caption,) = [s.caption for s in plan.segments if s.caption is not None]
@@ -134,7 +134,7 @@ def test_no_copy_of_the_words_in_code_templates_or_catalogues() -> None:
             po = read_po(f, locale=lang)
         for message in po:
             for text in message.string if isinstance(message.string, tuple) else (message.string,):
-                if text.replace("{n}", "").strip().lower() in {f.lower() for f in FORMS}:
+                if str(text).replace("{n}", "").strip().lower() in {f.lower() for f in FORMS}:
                     copies.append(f"{lang} catalogue {message.id!r}: {text!r}")
     assert not copies, f"use media_pipeline/words.py instead of: {copies}"
 
