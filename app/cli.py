@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from app.config import Settings, get_settings
+from media_pipeline.words import ROLES, words_of_role
 
 
 class UserError(Exception):
@@ -295,9 +296,8 @@ def folder_moments(src: Path, tz: str | None, warn: Callable[[str], None]) -> li
     return moments
 
 
-# files in these subfolders get a role, for lanes films and collages
-ROLE_FOLDERS = {"customers": "customer", "customer": "customer", "klanten": "customer", "klant": "customer",
-                "employees": "employee", "employee": "employee", "medewerkers": "employee", "medewerker": "employee"}
+# files in a subfolder named after a role, in either language and either number, get that role (for lanes)
+ROLE_FOLDERS = {name: role for role in ROLES for name in words_of_role(role)}
 
 
 def _folder_files(src: Path) -> list[tuple[Path, str]]:

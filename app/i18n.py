@@ -1,7 +1,9 @@
 """English and Dutch UI text from gettext catalogues (app/locales/<lang>/LC_MESSAGES/messages.po; the msgid is a
 key such as "staff.moment_count"), plural forms, and dates, times and numbers written the locale's way.
 
-The .po files are the source of truth and are read when first needed (no compiled .mo to go stale)."""
+The .po files are the source of truth and are read when first needed (no compiled .mo to go stale). Role and month
+names are not in them: they come from media_pipeline.words, the one table films, collages and pages share
+(`catalogue` adds the role entries, `day` writes dates with its months)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,15 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_date, format_time, get_datetime_format
+from babel.dates import format_time, get_datetime_format
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 from starlette.requests import Request
+
+from media_pipeline.words import ROLES, DateForm, day_text, role_label, role_word
 
 LANGUAGES = ("en", "nl")
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
@@ -27,13 +32,34 @@ def catalogue_path(lang: str, locales_dir: Path = LOCALES_DIR) -> Path:
     return locales_dir / lang / "LC_MESSAGES" / "messages.po"
 
 
+def shared_words(lang: str) -> dict[str, str | tuple[str, str]]:
+    """The pages' entries for the role names, from media_pipeline.words: 'role.employee' → 'employee',
+    'coverage.employees' → 'Employees', 'count.employees' → ('{n} employee', '{n} employees')."""
+    entries: dict[str, str | tuple[str, str]] = {}
+    for role in ROLES:
+        entries[f"role.{role}"] = role_word(role, lang)
+        entries[f"coverage.{role}s"] = role_label(role, lang, plural=True)
+        entries[f"count.{role}s"] = (f"{{n}} {role_word(role, lang)}", f"{{n}} {role_word(role, lang, plural=True)}")
+    return entries
+
+
+def catalogue(lang: str) -> Catalog:
+    """The language's .po file with the shared words added; a .po entry under one of their keys is an error, so a
+    second copy of a role name cannot creep back into the catalogues."""
+    with catalogue_path(lang).open("rb") as f:
+        found = read_po(f, locale=lang, domain="messages")
+    for key, text in shared_words(lang).items():
+        if key in found:
+            raise ValueError(f"{catalogue_path(lang)}: {key} comes from media_pipeline.words, not the catalogue")
+        found.add((key, key) if isinstance(text, tuple) else key, text)
+    return found
+
+
 @lru_cache
 def translations(lang: str) -> Translations:
     """The language's catalogue; Dutch falls back to English for a text not translated yet, English to the key."""
-    with catalogue_path(lang).open("rb") as f:
-        catalogue = read_po(f, locale=lang, domain="messages")
     mo = io.BytesIO()
-    write_mo(mo, catalogue)
+    write_mo(mo, catalogue(lang))
     mo.seek(0)
     found = Translations(mo, domain="messages")
     if lang != "en":
@@ -64,9 +90,10 @@ def number(value: float, lang: str) -> str:
     return format_decimal(value, locale=FORMAT_LOCALES[_lang(lang)])
 
 
-def day(value: date, lang: str, form: str = "medium") -> str:
-    """A date: 'medium' → '5 Dec 2026' / '5 dec 2026'; 'long' → '5 December 2026' / '5 december 2026'."""
-    return format_date(value, form, locale=FORMAT_LOCALES[_lang(lang)])
+def day(value: date, lang: str, form: DateForm = "medium") -> str:
+    """A date: 'medium' → '5 Dec 2026' / '5 dec 2026'; 'long' → '5 December 2026' / '5 december 2026'; the
+    month names are media_pipeline.words', the ones on film cards and collages."""
+    return day_text(value, _lang(lang), form)
 
 
 def clock(value: time | datetime, lang: str) -> str:

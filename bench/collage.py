@@ -105,21 +105,18 @@ def photo_moments(folder: Path, count: int, *, size: tuple[int, int] = (4032, 30
             if portrait:  # stored landscape with EXIF orientation 6 (turn 90° clockwise), as phones do
                 img = img.transpose(Image.Transpose.ROTATE_90)
             img.save(path, "JPEG", quality=88, exif=exif_bytes(orientation=6 if portrait else 1))
-        w, h = (size[1], size[0]) if portrait else size
-        moments.append(
-            Moment(
-                id=f"m{i:03d}",
-                key=path.name,
-                kind="photo",
-                width=w,
-                height=h,
-                local_time=DAY + timedelta(hours=hour),
-                caption=CAPTIONS[i % len(CAPTIONS)],
-                contributor=f"c{i % 23}",
-                mood=max(1, min(5, round(3 + (hour - 9) / 5 + rng.gauss(0, 0.8)))),
-            )
-        )
+        shown = (size[1], size[0]) if portrait else size
+        moments.append(_photo(i, f"m{i:03d}", path, shown, hour, 3 + (hour - 9) / 5 + rng.gauss(0, 0.8),
+                              contributor=f"c{i % 23}"))
     return moments
+
+
+def _photo(i: int, mid: str, path: Path, size: tuple[int, int], hour: float, mood: float, *, contributor: str,
+           alias: str = "") -> Moment:
+    """The `i`-th photo of a bench day: its caption from CAPTIONS, its mood rounded into 1-5."""
+    return Moment(id=mid, key=path.name, kind="photo", width=size[0], height=size[1],
+                  local_time=DAY + timedelta(hours=hour), caption=CAPTIONS[i % len(CAPTIONS)], alias=alias,
+                  contributor=contributor, mood=max(1, min(5, round(mood))))
 
 
 def naive_render(plan: CollagePlan, out: Path, folder: Path) -> None:
@@ -220,20 +217,9 @@ def demo_moments(folder: Path) -> list[Moment]:
         path = folder / f"p{i:02d}.jpg"
         if not path.exists():
             scene((w, h), random.Random(100 + i), hour, 6).save(path, "JPEG", quality=85)
-        moments.append(
-            Moment(
-                id=f"p{i:02d}",
-                key=path.name,
-                kind="photo",
-                width=w,
-                height=h,
-                local_time=DAY + timedelta(hours=hour),
-                caption=CAPTIONS[i % len(CAPTIONS)],
-                alias=["Zoë", "René", "Annelĳn", "Daan", "Noël"][i % 5],
-                contributor=f"c{i % 14}",
-                mood=max(1, min(5, round(3 + 1.2 * (1 - abs(hour - 15) / 6) + rng.gauss(0, 0.7)))),
-            )
-        )
+        mood = 3 + 1.2 * (1 - abs(hour - 15) / 6) + rng.gauss(0, 0.7)
+        moments.append(_photo(i, f"p{i:02d}", path, (w, h), hour, mood, contributor=f"c{i % 14}",
+                              alias=["Zoë", "René", "Annelĳn", "Daan", "Noël"][i % 5]))
     for j, (colour, size, hour) in enumerate(
         [("orange", (640, 360), 8.2), ("cyan", (360, 640), 12.6), ("magenta", (640, 360), 19.4)]
     ):

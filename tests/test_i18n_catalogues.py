@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
 from app import i18n
-from app.i18n import LANGUAGES, catalogue_path
+from app.i18n import LANGUAGES
 from app.routes.staff_account import _ERROR_KEYS
 from app.services.contribute_view import MOODS
 from app.services.curation import STATUSES
@@ -35,12 +34,7 @@ KEY = re.compile(r"^[a-z][a-z_]*\.[a-z0-9_.-]+$")
 FILE_NAME = re.compile(r"\.(png|jpe?g|pdf|svg|json|mp4|txt|html)$")  # "report.pdf" is a file, not a key
 
 
-def _catalogue(lang: str) -> Catalog:
-    with catalogue_path(lang).open("rb") as f:
-        return read_po(f, locale=lang)
-
-
-CATALOGUES = {lang: _catalogue(lang) for lang in LANGUAGES}
+CATALOGUES: dict[str, Catalog] = {lang: i18n.catalogue(lang) for lang in LANGUAGES}  # with media_pipeline.words
 
 
 def _messages(lang: str) -> dict[str, Message]:

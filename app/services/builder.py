@@ -140,10 +140,7 @@ def request_collage_with_preview(
     *, session: Session, project: Project, options: dict[str, Any], user: User
 ) -> tuple[Render, Render | None]:
     """Queue a small PNG preview first (it finishes long before the full size), then the collage asked for."""
-    try:  # a bad option fails before anything is queued
-        rendering.parse_options("collage", options)
-    except ValueError as err:  # the collage planner's PlanError is its own class, not the film's
-        raise Invalid(str(err)) from None
+    rendering.parse_options("collage", options)  # a bad option fails (Invalid) before anything is queued
     preview = None
     if options.get("size") not in (None, PREVIEW_COLLAGE["size"]) or options.get("format", "png") != "png":
         preview = rendering.request_render(session=session, project=project, kind="collage",

@@ -1,4 +1,4 @@
-"""Collages of a day's moments: mosaic, 24-hour clock, timeline with mood, grid, customer/staff lanes;
+"""Collages of a day's moments: mosaic, 24-hour clock, timeline with mood, grid, customer/employee lanes;
 PNG, JPEG or PDF.
 
 `build_collage_plan` (pure) decides where everything goes; `render_collage` paints it.

@@ -20,6 +20,7 @@ from media_pipeline.collage.geometry import (
     Rect,
     fit_in_box,
     inside,
+    largest_size,
     most_honest,
     overlaps,
     rect_hits_circle,
@@ -207,16 +208,9 @@ def _largest(
     hi: float,
 ) -> tuple[float, list[Placement]]:
     """Bisection on the tile size: the largest at which every tile finds a place along its ray."""
-    lo = 2.0
-    best = _try_size(lo, sizes, seconds, angles, canvas, dial, keep_out, margins, gutter) or []
-    for _ in range(7):
-        mid = (lo + hi) / 2
-        attempt = _try_size(mid, sizes, seconds, angles, canvas, dial, keep_out, margins, gutter)
-        if attempt is not None:
-            lo, best = mid, attempt
-        else:
-            hi = mid
-    return lo, best
+    box, best = largest_size(
+        lambda size: _try_size(size, sizes, seconds, angles, canvas, dial, keep_out, margins, gutter), 2.0, hi, 7)
+    return box, best or []
 
 
 def _try_size(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 Rect = tuple[int, int, int, int]  # x, y, w, h in canvas pixels
 Crop = tuple[float, float, float, float]  # left, top, right, bottom as fractions 0..1 of the displayed source
@@ -11,7 +14,6 @@ Crop = tuple[float, float, float, float]  # left, top, right, bottom as fraction
 # The most of a picture any layout may cut away (share of its width or height). Beyond this a layout
 # leaves space (letterbox) rather than cut faces off.
 MAX_CROP = 0.15
-FULL: Crop = (0.0, 0.0, 1.0, 1.0)
 
 # Clock and timeline may move a tile from its exact time toward an even spacing of all tiles (a leader
 # line still points at the exact time). They try these spreads, and take the smallest whose tiles are
@@ -89,3 +91,17 @@ def rect_hits_circle(rect: Rect, cx: float, cy: float, r: float) -> bool:
     nx = min(max(cx, rect[0]), rect[0] + rect[2])
     ny = min(max(cy, rect[1]), rect[1] + rect[3])
     return math.hypot(nx - cx, ny - cy) < r
+
+
+def largest_size(place: Callable[[float], T | None], lo: float, hi: float, rounds: int) -> tuple[float, T | None]:
+    """Bisection on a tile size: the largest in [lo, hi] (within `rounds` halvings) at which `place` finds room for
+    every tile, and what it placed there; `place(lo)`'s answer, None included, when no larger size fits."""
+    best = place(lo)
+    for _ in range(rounds):
+        mid = (lo + hi) / 2
+        attempt = place(mid)
+        if attempt is not None:
+            lo, best = mid, attempt
+        else:
+            hi = mid
+    return lo, best

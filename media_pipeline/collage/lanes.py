@@ -1,4 +1,4 @@
-"""Lanes: the customers' day above the staff's, hour by hour, so the room can compare them.
+"""Lanes: the customers' day above the employees', hour by hour, so the room can compare them.
 
 Both rows share one set of hour columns (first to last moment's hour); the hour labels run in a band
 between the rows. In its hour cell a row's moments stack in time order (top to bottom, then the next
@@ -22,11 +22,11 @@ from PIL import Image, ImageDraw
 from media_pipeline.collage.draw import ink_on, mix
 from media_pipeline.collage.geometry import Crop, Rect, fit_in_box
 from media_pipeline.collage.model import RGB, LaneRow, LanesAxis, Palette, Placement
-from media_pipeline.collage.wording import left_out_text, word
+from media_pipeline.collage.wording import left_out_text
 from media_pipeline.fonts import font
 from media_pipeline.text import fit_font_size
+from media_pipeline.words import ROLES, role_label
 
-ROLES = ("customer", "employee")  # top row first (left on a portrait page)
 EMPTY_HOUR_SHARE = 0.45  # width of an hour nobody photographed, as a share of a photographed one
 CROWDED_SHARE = 0.15  # extra width per extra moment in an hour's fuller row ...
 MAX_SHARE = 1.75  # ... up to this many shares, so one busy hour cannot squeeze the rest
@@ -67,7 +67,7 @@ def place_lanes(
     bold = font(tick_px, "bold")
     band_h = round(bold.getlength("00:00") + tick_px) if vertical else round(tick_px * 1.9)
     row_h = (ah - 2 * margin - band_h - 2 * gutter) // 2
-    labels = [word(role, language) for role in ROLES]
+    labels = [role_label(role, language, plural=True) for role in ROLES]
     header_px = min(fit_font_size(text, row_h * 0.9, 1, max(6, round(side * 0.045)), 6, "bold")[0] for text in labels)
     header_w = round(header_px * 1.7)
     x0, x1 = ax + margin + header_w + gutter, ax + aw - margin

@@ -138,9 +138,12 @@ def _parse_size(size: str) -> dict[str, Any]:
     if text.upper() in PAPER_PX:
         return {"paper": text.upper()}
     match = re.fullmatch(r"(\d+)\s*[xX×]\s*(\d+)", text)
-    if not match:
-        raise PlanError(f"Size {size!r} is not understood; use e.g. 3840x2160, 1920x1080, A3 or A2.")
-    return {"width": int(match.group(1)), "height": int(match.group(2)), "paper": None}
+    if match:
+        try:
+            return {"width": int(match.group(1)), "height": int(match.group(2)), "paper": None}
+        except ValueError:  # int() reads at most 4300 digits; so many are no size either
+            pass
+    raise PlanError(f"Size {size!r} is not understood; use e.g. 3840x2160, 1920x1080, A3 or A2.")
 
 
 def _as_int(name: str, value: Any) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from PIL import Image, ImageDraw
 
 from media_pipeline.collage.draw import mix
-from media_pipeline.collage.geometry import SPREADS, Rect, fit_in_box, most_honest, overlaps
+from media_pipeline.collage.geometry import SPREADS, Rect, fit_in_box, largest_size, most_honest, overlaps
 from media_pipeline.collage.model import MoodMark, Palette, Placement, Point, TimelineAxis
 from media_pipeline.collage.wording import word
 from media_pipeline.fonts import font
@@ -112,18 +112,11 @@ def _pack(
     gutter: int,
 ) -> tuple[float, list[Placement]]:
     """The largest tile size at which every tile finds a lane (bisection on the size)."""
-    lo, hi = 2.0, float(side_room)
-    best = _try_size(lo, sizes, exact, xs, x_range, axis_y, clear, side_room, gutter)
-    for _ in range(9):
-        mid = (lo + hi) / 2
-        attempt = _try_size(mid, sizes, exact, xs, x_range, axis_y, clear, side_room, gutter)
-        if attempt is not None:
-            lo, best = mid, attempt
-        else:
-            hi = mid
+    box, best = largest_size(lambda size: _try_size(size, sizes, exact, xs, x_range, axis_y, clear, side_room, gutter),
+                             2.0, float(side_room), 9)
     if best is None:  # more moments than pixels; still keep every one, one pixel each
         best = [Placement(i, (round(x), axis_y, 1, 1), (0.0, 0.0, 1.0, 1.0)) for i, x in enumerate(xs)]
-    return lo, best
+    return box, best
 
 
 def _try_size(

@@ -1,43 +1,10 @@
-"""The few words a collage prints, in English and Dutch (no system locale needed)."""
+"""The few words a collage prints, in English and Dutch (no system locale needed); month, weekday and role
+names come from media_pipeline.words."""
 
 from __future__ import annotations
 
-from datetime import date
+from media_pipeline.words import written_date
 
-_WEEKDAYS = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-}
-_MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "nl": (
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-}
 _WORDS = {
     "en": {
         "contributor": "contributor",
@@ -47,8 +14,6 @@ _WORDS = {
         "highest": "highest",
         "lowest": "lowest",
         "mood": "mood",
-        "customer": "Customers",
-        "employee": "Employees",
         "without_role": "without a role not shown",
         "more_one": "more moment",
         "more_many": "more moments",
@@ -61,8 +26,6 @@ _WORDS = {
         "highest": "hoogste",
         "lowest": "laagste",
         "mood": "stemming",
-        "customer": "Klanten",
-        "employee": "Medewerkers",
         "without_role": "zonder rol niet getoond",
         "more_one": "moment meer",
         "more_many": "momenten meer",
@@ -76,12 +39,7 @@ def word(name: str, language: str) -> str:
 
 def date_text(iso_date: str, language: str) -> str:
     """'Saturday 12 July 2025' / 'zaterdag 12 juli 2025'; the input as given when it is not a date."""
-    try:
-        day = date.fromisoformat(iso_date)
-    except ValueError:
-        return iso_date
-    lang = language if language in _WEEKDAYS else "en"
-    return f"{_WEEKDAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+    return written_date(iso_date, language, weekday=True)
 
 
 def people_text(contributors: int, moments: int, language: str) -> str:

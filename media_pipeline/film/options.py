@@ -18,7 +18,6 @@ SIZE_PRESETS: dict[str, tuple[int, int]] = {
     "4k": (3840, 2160),
     "vertical": (1080, 1920),
 }
-FPS_PRESETS = (25, 30)
 LANGUAGES = ("en", "nl")
 MIN_SIDE_PX = 64
 MAX_SIDE_PX = 3840

@@ -21,11 +21,11 @@ from media_pipeline.film.words import (
     lane_label,
     lanes_line,
     long_date,
-    role_word,
     thanks,
 )
 from media_pipeline.selection import Candidate, candidate_of, contributor_of, quality_of
 from media_pipeline.types import FaceSpans, Moment, ProjectInfo
+from media_pipeline.words import ROLES, role_word
 
 PLAN_VERSION = 2  # 2: segments may be "lanes" (split screen) and carry `lanes`
 OPENING_S = 4.0
@@ -34,7 +34,7 @@ CLOSING_S = 5.0
 KEN_BURNS_ZOOM = 0.12  # the most a photo zooms over its time: gentle enough for a projector
 
 SegmentKind = Literal["card", "photo", "clip", "lanes"]
-LANE_ROLES = ("customer", "employee")  # first lane: left (landscape) or top (vertical)
+LANE_ROLES = ROLES  # first lane: left (landscape) or top (vertical)
 CardStyle = Literal["opening", "chapter", "closing"]
 NO_ROLE = "no role: lanes show customers and employees"  # why a lanes film leaves a moment out
 
@@ -324,7 +324,7 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
         if u.id not in budgeted.durations_s:
             continue
         for m in u.moments:
-            full = _available_s(m, options)
+            full = _available_s(m)
             if m.kind == "clip" and full is not None and full > options.max_clip_s:
                 cuts.append(Cut(m.id, "capped", round(full, 3), float(options.max_clip_s),
                                 "longer than the longest clip"))
@@ -526,7 +526,7 @@ def _theme_words(themes: Sequence[tuple[str, Sequence[str]]], index: int, units:
     return title, times[0] if times[0] == times[-1] else f"{times[0]} – {times[-1]}"
 
 
-def _available_s(m: Moment, options: FilmOptions) -> float | None:
+def _available_s(m: Moment) -> float | None:
     """A clip's usable seconds between its trims; None when the duration is unknown."""
     if m.kind != "clip" or m.duration_s is None:
         return None
@@ -538,7 +538,7 @@ def _available_s(m: Moment, options: FilmOptions) -> float | None:
 def _natural_s(m: Moment, options: FilmOptions) -> float:
     if m.kind == "photo":
         return options.photo_s
-    available = _available_s(m, options)
+    available = _available_s(m)
     if available is None:
         return min(options.photo_s, options.max_clip_s)
     return max(0.1, min(available, options.max_clip_s))
@@ -570,7 +570,7 @@ def _moment_segment(
         zoom_from, zoom_to = (1.0, far) if zoom_in else (far, 1.0)
         move = KenBurns(zoom_from, zoom_to, *(round(rng.uniform(0.2, 0.8), 4) for _ in range(4)))
         return Segment(f"m-{m.id}", "photo", frames, 0, ken_burns=move, **common)
-    available = _available_s(m, options)
+    available = _available_s(m)
     shown = frames / options.fps if available is None else min(available, frames / options.fps)
     start = max(0.0, m.trim_in_s or 0.0)
     if available is not None and available > shown:

@@ -45,6 +45,7 @@ from media_pipeline.images import open_image
 from media_pipeline.report.model import ReportData, ReportMoment
 from media_pipeline.report.wording import hours_text, mood_text, rw
 from media_pipeline.themes.map import mood_colour
+from media_pipeline.words import role_word
 
 PRINT_DPI = 300
 JPEG_QUALITY = 82
@@ -203,7 +204,8 @@ def build_report_pdf(data: ReportData, out_path: Path) -> Path:
 def _cover(data: ReportData, styles: dict[str, ParagraphStyle], width: float, work: Path) -> list[Any]:
     lang = data.language
     counts = (f"{data.moments} {rw('moments', lang)} · {data.contributors} {rw('contributors', lang)} · "
-              f"{data.customers} {rw('customers', lang)} · {data.employees} {rw('employees', lang)}")
+              f"{data.customers} {role_word('customer', lang, plural=True)} · "
+              f"{data.employees} {role_word('employee', lang, plural=True)}")
     story: list[Any] = [Paragraph(escape(rw("report", lang)), styles["kicker"]),
                         Paragraph(escape(data.title), styles["cover"]),
                         Paragraph(escape(date_text(data.date, lang)), styles["h2"]),
@@ -239,7 +241,8 @@ def _themes_pages(data: ReportData, styles: dict[str, ParagraphStyle], width: fl
         return [*story, Paragraph(escape(rw("no_themes", lang)), styles["body"])]
     story += [NextPageTemplate("portrait"), PageBreak()]
     for t in data.themes:
-        roles = f"{t.customers} {rw('customers', lang)} / {t.employees} {rw('employees', lang)}"
+        roles = (f"{t.customers} {role_word('customer', lang, plural=True)} / "
+                 f"{t.employees} {role_word('employee', lang, plural=True)}")
         block = [Paragraph(escape(t.name), styles["h2"]),
                  Paragraph(escape(rw("theme_line", lang, count=t.count, mood=mood_text(t.mean_mood, lang),
                                      span=t.span, roles=roles)), styles["small"])]

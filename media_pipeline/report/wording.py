@@ -7,7 +7,6 @@ from collections.abc import Sequence
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
         "report": "Workshop report", "moments": "moments", "contributors": "contributors",
-        "customers": "customers", "employees": "employees",
         "scope": "Made for: {scope}. Only approved moments whose contributors consented to this use appear.",
         "scope.workshop": "the workshop", "scope.organisation": "use within the organisation",
         "scope.public": "public use",
@@ -26,7 +25,6 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "nl": {
         "report": "Workshopverslag", "moments": "momenten", "contributors": "deelnemers",
-        "customers": "klanten", "employees": "medewerkers",
         "scope": "Gemaakt voor: {scope}. Alleen goedgekeurde momenten waarvoor de deelnemers daarvoor toestemming "
                  "gaven staan erin.",
         "scope.workshop": "de workshop", "scope.organisation": "gebruik binnen de organisatie",

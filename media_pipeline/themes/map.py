@@ -229,7 +229,7 @@ def build_theme_map_plan(themes: Sequence[Theme], moments: Sequence[Moment], pro
                 round((r1 - r0) * ch) - 2 * margin)
     total = len({mid for t in shown for mid in t.moment_ids if mid in by_id})
     centre, centre_colour, centre_texts, legend, legend_texts = _centre(
-        reserved, project, language, total, len(shown), base, ink, muted)
+        reserved, project, language, total, len(shown), base)
     most = max(len([m for m in t.moment_ids if m in by_id]) for t in shown)
     branches = []
     for theme, (col, row) in zip(shown, _pick_slots(grid, len(shown), width, height), strict=True):
@@ -247,8 +247,8 @@ def build_theme_map_plan(themes: Sequence[Theme], moments: Sequence[Moment], pro
     )
 
 
-def _centre(area: Rect, project: ProjectInfo, language: str, moments: int, themes: int, base: int, ink: RGB,
-            muted: RGB) -> tuple[Rect, RGB, tuple[TextBox, ...], tuple[tuple[Rect, RGB], ...], tuple[TextBox, ...]]:
+def _centre(area: Rect, project: ProjectInfo, language: str, moments: int, themes: int,
+            base: int) -> tuple[Rect, RGB, tuple[TextBox, ...], tuple[tuple[Rect, RGB], ...], tuple[TextBox, ...]]:
     """The day's node (title, date, counts) and under it the mood legend, centred in `area`."""
     x, y, w, h = area
     colour = parse_colour(project.brand_color)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from media_pipeline.collage.wording import word
 from media_pipeline.themes.extract import Theme
+from media_pipeline.words import role_count
 
 _WORDS = {
     "en": {"moments": "moments", "moment": "moment", "themes": "themes", "mood": "mood",
-           "mood_legend": "mean mood  1 (low) – 5 (high)", "customers": "customers", "employees": "employees",
-           "customer": "customer", "employee": "employee"},
+           "mood_legend": "mean mood  1 (low) – 5 (high)"},
     "nl": {"moments": "momenten", "moment": "moment", "themes": "thema's", "mood": "stemming",
-           "mood_legend": "gemiddelde stemming  1 (laag) – 5 (hoog)", "customers": "klanten",
-           "employees": "medewerkers", "customer": "klant", "employee": "medewerker"},
+           "mood_legend": "gemiddelde stemming  1 (laag) – 5 (hoog)"},
 }
 
 
@@ -26,8 +25,7 @@ def figures_lines(theme: Theme, count: int, language: str) -> list[str]:
     if theme.mean_mood is not None:
         first += f" · {map_word('mood', language)} {theme.mean_mood:.1f}".replace(".", "," if language == "nl" else ".")
     span = theme.first_time if theme.first_time == theme.last_time else f"{theme.first_time}–{theme.last_time}"
-    roles = [f"{n} {map_word(r if n == 1 else r + 's', language)}"
-             for n, r in ((theme.customers, "customer"), (theme.employees, "employee")) if n]
+    roles = [role_count(n, r, language) for n, r in ((theme.customers, "customer"), (theme.employees, "employee")) if n]
     return [first, " · ".join([span, *roles])]
 
 

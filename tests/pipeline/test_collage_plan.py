@@ -68,6 +68,7 @@ def test_options_sizes_and_paper() -> None:
     ("data", "fragment"),
     [
         ({"size": "huge"}, "not understood"),
+        ({"size": "9" * 5000 + "x1080"}, "not understood"),  # more digits than int() reads: still a PlanError
         ({"size": "10x10"}, "from 64 to 8192"),
         ({"layout": "spiral"}, "Unknown collage layout"),
         ({"format": "gif"}, "png, jpg or pdf"),
