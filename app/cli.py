@@ -130,7 +130,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         derive.stop(graceful=graceful)
         original_stop(graceful=graceful)
 
-    consumer.stop = stop  # type: ignore[method-assign]
+    consumer.stop = stop
     consumer.run()  # its own signal handlers: SIGINT graceful, SIGTERM immediate
     return 0
 
