@@ -17,6 +17,7 @@ from app.context import Context
 from app.models import Moment
 from app.storage import derived_key
 from media_pipeline.images import make_derived
+from media_pipeline.types import Kind
 
 log = logging.getLogger("dayreel.derive")
 
@@ -36,9 +37,9 @@ def pool(size: int) -> ProcessPoolExecutor:
         return _pool
 
 
-def _make(ctx: Context, src: Path, kind: str, outputs: dict[Path, int]) -> None:
+def _make(ctx: Context, src: Path, kind: Kind, outputs: dict[Path, int]) -> None:
     if ctx.settings.queue_backend == "immediate":
-        make_derived(src, kind=kind, outputs=outputs)  # type: ignore[arg-type]
+        make_derived(src, kind=kind, outputs=outputs)
     else:
         pool(ctx.settings.derive_processes).submit(make_derived, src, kind=kind, outputs=outputs).result()
 
