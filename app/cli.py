@@ -12,14 +12,11 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
 from app.config import Settings, get_settings
-
-if TYPE_CHECKING:  # this module imports the pipeline only inside the commands that use it
-    from media_pipeline.types import Role
 
 
 class UserError(Exception):
@@ -281,7 +278,7 @@ def folder_moments(src: Path, tz: str | None, warn: Callable[[str], None]) -> li
             Moment(
                 id=key,
                 key=key,
-                role=role,
+                role=role,  # type: ignore[arg-type]  # a role code from ROLE_FOLDERS, whose values are typed str
                 kind=row["kind"],
                 width=row["width"],
                 height=row["height"],
@@ -299,14 +296,13 @@ def folder_moments(src: Path, tz: str | None, warn: Callable[[str], None]) -> li
 
 
 # files in these subfolders get a role, for lanes films and collages
-ROLE_FOLDERS: dict[str, Role] = {
-    "customers": "customer", "customer": "customer", "klanten": "customer", "klant": "customer",
-    "employees": "employee", "employee": "employee", "medewerkers": "employee", "medewerker": "employee"}
+ROLE_FOLDERS = {"customers": "customer", "customer": "customer", "klanten": "customer", "klant": "customer",
+                "employees": "employee", "employee": "employee", "medewerkers": "employee", "medewerker": "employee"}
 
 
-def _folder_files(src: Path) -> list[tuple[Path, Role]]:
+def _folder_files(src: Path) -> list[tuple[Path, str]]:
     """Files in `src` (no role) and in its role subfolders (customers/, employees/, klanten/, medewerkers/)."""
-    found: list[tuple[Path, Role]] = []
+    found: list[tuple[Path, str]] = []
     for path in sorted(src.iterdir()):
         if path.name.startswith("."):
             continue
