@@ -241,12 +241,11 @@ def _themes_pages(data: ReportData, styles: dict[str, ParagraphStyle], width: fl
     story += [NextPageTemplate("portrait"), PageBreak()]
     for t in data.themes:
         roles = f"{t.customers} {rw('customers', lang)} / {t.employees} {rw('employees', lang)}"
-        block: list[Flowable] = [
-            Paragraph(escape(t.name), styles["h2"]),
-            Paragraph(escape(rw("theme_line", lang, count=t.count, mood=mood_text(t.mean_mood, lang),
-                                span=t.span, roles=roles)), styles["small"])]
+        block = [Paragraph(escape(t.name), styles["h2"]),
+                 Paragraph(escape(rw("theme_line", lang, count=t.count, mood=mood_text(t.mean_mood, lang),
+                                     span=t.span, roles=roles)), styles["small"])]
         block += [Paragraph(f"“{escape(q)}”", styles["quote"]) for q in t.quotes]
-        story.append(KeepTogether(block))
+        story.append(KeepTogether([*block]))  # a list[Flowable]: KeepTogether's stubs refuse a list[Paragraph]
     return story
 
 
