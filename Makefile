@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEMO_LANGUAGE ?= en
 
-.PHONY: run test lint install install-dev lock demo bench bench-moviepy clean i18n-import
+.PHONY: run test lint typecheck install install-dev lock demo bench bench-moviepy clean i18n-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+## make typecheck: mypy over app/ and media_pipeline/ ([tool.mypy] in pyproject.toml), 0 errors
+typecheck: install-dev
+	$(BIN)/mypy
 
 ## make bench-moviepy: the film benchmark's moviepy baseline in its own venv (moviepy pins Pillow < 12)
 VENV_MOVIEPY := .venv-moviepy

@@ -131,7 +131,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         derive.stop(graceful=graceful)
         original_stop(graceful=graceful)
 
-    consumer.stop = stop  # type: ignore[method-assign]
+    consumer.stop = stop
     consumer.run()  # its own signal handlers: SIGINT graceful, SIGTERM immediate
     return 0
 
@@ -279,7 +279,7 @@ def folder_moments(src: Path, tz: str | None, warn: Callable[[str], None]) -> li
             Moment(
                 id=key,
                 key=key,
-                role=role,  # type: ignore[arg-type]
+                role=role,  # type: ignore[arg-type]  # a role code from ROLE_FOLDERS, whose values are typed str
                 kind=row["kind"],
                 width=row["width"],
                 height=row["height"],

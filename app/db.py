@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -50,3 +50,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE or DELETE matched. Session.execute is typed as returning a plain Result for any
+    statement; for DML it is a CursorResult, which alone has .rowcount."""
+    assert isinstance(result, CursorResult), f"not the result of an UPDATE or DELETE: {type(result).__name__}"
+    return result.rowcount

@@ -81,7 +81,7 @@ def sky_colours(hour: float) -> tuple[tuple[int, int, int], tuple[int, int, int]
     warm = max(0.0, 1 - abs(hour - 6.5) / 2) + max(0.0, 1 - abs(hour - 20) / 2)
     top = (int(15 + 70 * day), int(20 + 120 * day), int(60 + 170 * day))
     horizon = (int(40 + 150 * day + 160 * warm), int(40 + 140 * day + 60 * warm), int(80 + 140 * day))
-    return top, tuple(min(255, c) for c in horizon)  # type: ignore[return-value]
+    return top, (min(255, horizon[0]), min(255, horizon[1]), min(255, horizon[2]))
 
 
 def scene_image(hour: float, size: tuple[int, int], seed: int) -> Image.Image:

@@ -24,7 +24,8 @@ IdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="A numeric id.")]
 
 
 def get_ctx(request: Request) -> Context:
-    return request.app.state.ctx  # type: ignore[no-any-return]
+    ctx: Context = request.app.state.ctx
+    return ctx
 
 
 CtxDep = Annotated[Context, Depends(get_ctx)]

@@ -98,4 +98,4 @@ def use_error_bodies(app: FastAPI) -> None:
         components.pop("ValidationError", None)
         return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to replace the schema

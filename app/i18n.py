@@ -103,7 +103,8 @@ def clock(value: time | datetime, lang: str) -> str:
 
 def moment(value: datetime, lang: str) -> str:
     """A date with its time: '5 Dec 2026, 13:05' / '5 dec 2026, 13:05'."""
-    glue = get_datetime_format("medium", locale=FORMAT_LOCALES[_lang(lang)])  # "{1}, {0}": date, then time
+    # "{1}, {0}": date, then time; a str at run time, though Babel annotates it as DateTimePattern
+    glue = str(get_datetime_format("medium", locale=FORMAT_LOCALES[_lang(lang)]))
     return glue.replace("{1}", day(value, lang)).replace("{0}", clock(value, lang))
 
 

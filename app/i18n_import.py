@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
+from typing import TypeGuard
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
@@ -51,7 +52,7 @@ class Report:
     left: list[tuple[Path, list[str]]] = field(default_factory=list)  # modules that define more than texts
 
 
-def _assigns_messages(node: ast.stmt) -> bool:
+def _assigns_messages(node: ast.stmt) -> TypeGuard[ast.Assign | ast.AnnAssign]:
     target = node.target if isinstance(node, ast.AnnAssign) else (
         node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
     return isinstance(target, ast.Name) and target.id == "MESSAGES"
@@ -63,9 +64,11 @@ def dict_entries(source: str) -> dict[str, Entry]:
     comments = {tok.start[0]: tok.string.lstrip("# ").strip()
                 for tok in tokenize.generate_tokens(io.StringIO(source).readline) if tok.type == tokenize.COMMENT}
     for node in tree.body:
-        if _assigns_messages(node) and isinstance(node.value, ast.Dict):  # type: ignore[attr-defined]
+        if _assigns_messages(node) and isinstance(node.value, ast.Dict):
             entries: dict[str, Entry] = {}
             for key_node, value_node in zip(node.value.keys, node.value.values, strict=True):
+                if key_node is None:  # `**OTHER`: entries that are not in this source to read
+                    raise ValueError(f"MESSAGES unpacks a dict at line {value_node.lineno}; write its entries out")
                 key, value = ast.literal_eval(key_node), ast.literal_eval(value_node)
                 texts = {lang: tuple(text) if isinstance(text, list | tuple) else str(text)
                          for lang, text in value.items()}

@@ -20,6 +20,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db import rowcount
 from app.models import Lease, utcnow
 
 _live: set[str] = set()  # owner ids this process holds now
@@ -84,11 +85,11 @@ def expiry(now: datetime | None, seconds: float) -> datetime:
 def hold(session: Session, name: str, owner: str, *, ttl_s: float, now: datetime | None = None) -> bool:
     """Take or renew the named lease for `owner`; False while someone else holds it. Commits."""
     now = now or utcnow()
-    renewed = session.execute(
+    renewed = rowcount(session.execute(
         update(Lease)
         .where(Lease.name == name, (Lease.owner == owner) | (Lease.expires_at < now))
         .values(owner=owner, expires_at=expiry(now, ttl_s))
-    ).rowcount
+    ))
     session.commit()
     if renewed:
         return True

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
+from media_pipeline.types import Kind, Role
 
 
 def utcnow() -> datetime:
@@ -148,7 +149,7 @@ class Moment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(Integer)
     original_name: Mapped[str] = mapped_column(String(255), default="")  # shown, never used as a path
-    kind: Mapped[str] = mapped_column(String(8))  # photo | clip
+    kind: Mapped[Kind] = mapped_column(String(8))
     format: Mapped[str] = mapped_column(String(16))
     mime: Mapped[str] = mapped_column(String(64))
     width: Mapped[int] = mapped_column(Integer)  # as displayed
@@ -171,7 +172,7 @@ class Moment(Base):
     caption: Mapped[str] = mapped_column(Text, default="")
     mood: Mapped[int | None] = mapped_column(Integer, nullable=True)
     alias: Mapped[str] = mapped_column(String(100), default="")
-    role: Mapped[str] = mapped_column(String(16), default="")  # customer | employee | ""
+    role: Mapped[Role] = mapped_column(String(16), default="")
     place: Mapped[str] = mapped_column(String(100), default="")
     consent_at: Mapped[datetime] = mapped_column(DateTime)
     consent_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -288,7 +288,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _photo_time(exif: Image.Exif, info: dict[str, Any]) -> CaptureTime | None:
+def _photo_time(exif: Image.Exif, info: dict[str | tuple[int, int], Any]) -> CaptureTime | None:
     """EXIF DateTimeOriginal (then DateTimeDigitized) with sub-seconds and offset; else XMP dates."""
     ifd = exif.get_ifd(_EXIF_IFD)
     for when, subsec, offset in (
@@ -416,6 +416,8 @@ def _video_end_s(stream: av.video.stream.VideoStream) -> float | None:
 
 def _reaches(container: av.container.InputContainer, stream: av.video.stream.VideoStream, at_s: float) -> bool:
     """True when the bytes hold a video packet at or after `at_s` s (demuxed, not decoded: cheap)."""
+    if stream.time_base is None:  # no clock to seek by (at_s came from the container): nothing to hold against it
+        return True
     try:
         container.seek(int(at_s / stream.time_base), stream=stream, backward=True)
         for packet in container.demux(stream):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PIL import ImageFont
+if TYPE_CHECKING:  # fonts is imported where a font is made (fit_font_size)
+    from media_pipeline.fonts import Weight
 
 _JOINED = re.compile(r"[^_\-/.]+[_\-/.]*|[_\-/.]+")  # a joined word's parts, each with the marks after it
 MIN_FIT_PX = 6  # the smallest type fit_text shrinks to: below it nothing is legible anyway
@@ -16,11 +17,11 @@ class Measurer(Protocol):
     def getlength(self, text: str) -> float: ...
 
 
-def text_width(text: str, fnt: ImageFont.FreeTypeFont) -> float:
+def text_width(text: str, fnt: Measurer) -> float:
     return fnt.getlength(text)
 
 
-def wrap_text(text: str, fnt: ImageFont.FreeTypeFont, max_width_px: float, max_lines: int | None = None) -> list[str]:
+def wrap_text(text: str, fnt: Measurer, max_width_px: float, max_lines: int | None = None) -> list[str]:
     """Greedy word wrap to `max_width_px`; a word longer than a line is broken by characters.
 
     With `max_lines`, the last line ends in an ellipsis when text is left over (callers that must
@@ -87,7 +88,7 @@ def lines_at(text: str, fnt: Measurer, max_width_px: float) -> list[str]:
     lines = wrap_words(text, fnt, max_width_px)
     if all(fnt.getlength(line) <= max_width_px for line in lines):
         return lines
-    return wrap_text(text, fnt, max_width_px)  # type: ignore[arg-type]
+    return wrap_text(text, fnt, max_width_px)
 
 
 def one_line(text: str, fnt: Measurer, max_width_px: float) -> str:
@@ -127,10 +128,10 @@ def fit_text(
 
 
 def fit_font_size(
-    text: str, max_width_px: float, max_lines: int, start_px: int, min_px: int, weight: str = "regular"
+    text: str, max_width_px: float, max_lines: int, start_px: int, min_px: int, weight: Weight = "regular"
 ) -> tuple[int, list[str]]:
     """fit_text in the bundled font of `weight`."""
     from media_pipeline.fonts import font
 
     return fit_text(text, max_width_px, max_lines=max_lines, start_px=start_px, min_px=min_px,
-                    measure=lambda size: font(size, weight))  # type: ignore[arg-type]
+                    measure=lambda size: font(size, weight))

@@ -7,10 +7,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from app.i18n import LANGUAGES, LOCALES_DIR, catalogue_path
-from app.i18n_import import convert, main
+from app.i18n_import import convert, dict_entries, main
 from app.upload_errors import SERVER_ERRORS
 
 NEW_MODULE = '''MESSAGES: dict[str, dict[str, str]] = {
@@ -96,3 +97,11 @@ def test_the_command_prints_what_it_did(tmp_path: Path, capsys) -> None:  # type
     assert main(["--locales", str(locales)]) == 0
     out = capsys.readouterr().out
     assert "4 texts added" in out and "1 dict modules removed" in out and "kept the catalogue's en text" in out
+
+
+def test_a_messages_dict_that_unpacks_another_is_refused_with_its_line() -> None:
+    # its entries are not in this source to read: say so instead of literal_eval's "malformed node: None"
+    source = 'MESSAGES = {\n    "a": {"en": "A", "nl": "A"},\n    **OTHER,\n}\n'
+    with pytest.raises(ValueError, match="unpacks a dict at line 3"):
+        dict_entries(source)
+    assert dict_entries('MESSAGES = {"a": {"en": "A", "nl": "B"}}\n')["a"].texts == {"en": "A", "nl": "B"}

@@ -102,8 +102,8 @@ def film_plan_preview(*, session: Session, project: Project, options: dict[str, 
     rows = []
     for seg in plan["segments"]:
         # a lanes segment shows two moments side by side: one row each, at the same start
-        for moment_id in _segment_moment_ids(seg) or [None]:
-            m = by_id.get(moment_id or "")
+        for moment_id in _segment_moment_ids(seg) or [""]:
+            m = by_id.get(moment_id)
             rows.append({
                 "kind": seg["kind"], "chapter": seg["chapter"], "start_s": seg["start_s"],
                 "duration_s": seg["duration_s"], "title": (seg.get("card") or {}).get("title", ""),

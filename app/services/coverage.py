@@ -111,7 +111,7 @@ LANE_TILES = 4  # moments shown per hour and lane; the rest are counted
 
 
 @cache
-def _lane_firsts() -> Select[tuple[Moment]]:
+def _lane_firsts() -> Select[Moment]:
     """The first LANE_TILES approved moments of every hour and lane of a project (bound: `project_id`); built
     once, so SQLAlchemy compiles it once."""
     firsts = [select(Moment.id).where(Moment.project_id == bindparam("project_id"), Moment.status == "approved",

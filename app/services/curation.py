@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeGuard, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,11 +15,25 @@ from app.services.faces import pipeline_faces
 from app.services.moment_time import check_capture_time
 from media_pipeline.daytime import seconds_of_day
 from media_pipeline.types import Moment as PipelineMoment
+from media_pipeline.types import Role
 
 STATUSES = ("pending", "approved", "hidden")
 
 
-def day_order_key(m: Moment) -> tuple[float, int]:
+class DayOrdered(Protocol):
+    """A Moment, or a row of its columns that has these two."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def captured_local(self) -> datetime: ...
+
+
+def _is_role(value: str) -> TypeGuard[Role]:
+    return value in get_args(Role)
+
+
+def day_order_key(m: DayOrdered) -> tuple[float, int]:
     return (seconds_of_day(m.captured_local), m.id)
 
 
@@ -64,7 +79,7 @@ def update_moment(*, session: Session, moment: Moment, patch: MomentPatch) -> Mo
     if patch.alias is not None:
         moment.alias = patch.alias.strip()[:100]
     if patch.role is not None:
-        if patch.role not in ("", "customer", "employee"):
+        if not _is_role(patch.role):
             raise Invalid("role must be 'customer' or 'employee'")
         moment.role = patch.role
     if patch.captured_local is not None:
@@ -100,7 +115,7 @@ def to_pipeline(m: Moment) -> PipelineMoment:
     return PipelineMoment(
         id=str(m.id),
         key=m.storage_key,
-        kind=m.kind,  # type: ignore[arg-type]
+        kind=m.kind,
         width=m.width,
         height=m.height,
         local_time=m.captured_local,
@@ -111,7 +126,7 @@ def to_pipeline(m: Moment) -> PipelineMoment:
         rotation=m.rotation,
         caption=m.caption,
         alias=m.alias,
-        role=m.role,  # type: ignore[arg-type]
+        role=m.role,
         place=m.place,
         mood=m.mood,
         trim_in_s=m.trim_in_s,

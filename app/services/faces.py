@@ -71,11 +71,15 @@ class BlurDecision:
 class BlurSubject(Protocol):
     """What a blur decision reads: a Moment, or a row of DECISION_COLUMNS with its faces beside it."""
 
-    consent_scope: str
-    faces_status: str
-    blur_override: str | None
-    blur_own_face: bool
-
+    # read-only (properties): a frozen _RowSubject qualifies as well as a Moment
+    @property
+    def consent_scope(self) -> str: ...
+    @property
+    def faces_status(self) -> str: ...
+    @property
+    def blur_override(self) -> str | None: ...
+    @property
+    def blur_own_face(self) -> bool: ...
     @property
     def faces(self) -> Sequence[Face]: ...
 
@@ -113,12 +117,17 @@ def decide(moment: BlurSubject, project: Project) -> BlurDecision:
     else:
         return BlurDecision(False, f"policy-{policy}-{moment.consent_scope}", ())
     hidden = [f for f in moment.faces if not f.consented or moment.blur_own_face]
-    spans = tuple(tuple(float(v) for v in box) for face in hidden for box in face.boxes)
+    spans = tuple(_span(box) for face in hidden for box in face.boxes)
     if moment.faces_status == "failed" and not moment.faces:
         # nobody knows where the faces are: the whole picture is hidden until staff draw boxes or override
         return BlurDecision(True, f"{reason}-detection-failed", (WHOLE_PICTURE,), faces_hidden=0)
-    return BlurDecision(True, reason, spans, pending=moment.faces_status == "pending",  # type: ignore[arg-type]
-                        faces_hidden=len(hidden))
+    return BlurDecision(True, reason, spans, pending=moment.faces_status == "pending", faces_hidden=len(hidden))
+
+
+def _span(box: Sequence[float]) -> tuple[float, float, float, float, float, float]:
+    """A stored box, [from s, to s, x, y, w, h] (both writers above store six numbers), as a FaceSpans item."""
+    t0, t1, x, y, w, h = box
+    return float(t0), float(t1), float(x), float(y), float(w), float(h)
 
 
 def pipeline_faces(moment: Moment) -> FaceSpans:

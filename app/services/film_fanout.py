@@ -27,10 +27,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from app.context import Context
+from app.db import rowcount
 from app.leases import expiry, new_owner, owner_gone, release_owner, same_as
 from app.models import Render, RenderSegment, utcnow
 from app.services.errors import readable
@@ -105,12 +106,12 @@ def claim_segment(ctx: Context, render_id: int, attempt: int, position: int | No
             continue  # a live worker has it
         me = new_owner()
         with ctx.sessions() as session:  # only if nobody took or finished it since we looked
-            taken = session.execute(
+            taken = rowcount(session.execute(
                 update(RenderSegment)
                 .where(*_row(render_id, attempt, pos), RenderSegment.status == status,
                        same_as(RenderSegment.lease_owner, owner), same_as(RenderSegment.lease_expires_at, expires))
                 .values(status="running", lease_owner=me, lease_expires_at=expiry(now, ctx.settings.render_lease_s))
-            ).rowcount
+            ))
             session.commit()
         if taken:
             return SegmentClaim(render_id, attempt, pos, me)
@@ -291,17 +292,17 @@ def _first_error(ctx: Context, render_id: int, attempt: int) -> str:
 
 # ---- rows ---------------------------------------------------------------------------------------------------
 
-def _row(render_id: int, attempt: int, position: int) -> tuple[object, ...]:
+def _row(render_id: int, attempt: int, position: int) -> tuple[ColumnElement[bool], ...]:
     return (RenderSegment.render_id == render_id, RenderSegment.attempt == attempt,
             RenderSegment.position == position)
 
 
-def _update(ctx: Context, claim: SegmentClaim, *conditions: object, **values: object) -> bool:
+def _update(ctx: Context, claim: SegmentClaim, *conditions: ColumnElement[bool], **values: object) -> bool:
     with ctx.sessions() as session:
-        written = session.execute(
+        written = rowcount(session.execute(
             update(RenderSegment).where(*_row(claim.render_id, claim.attempt, claim.position), *conditions)
             .values(**values)
-        ).rowcount
+        ))
         session.commit()
     return bool(written)
 

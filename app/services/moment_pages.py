@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.db import rowcount
 from app.models import US_PER_HOUR, Moment, Project, utcnow
 from app.services.curation import STATUSES
 from app.services.errors import Invalid
@@ -114,9 +115,9 @@ def set_status_matching(*, session: Session, project: Project, wanted: MomentFil
     """Approve or hide every moment the filter matches, on all pages, in one UPDATE; how many changed."""
     if status not in STATUSES:
         raise Invalid(f"status must be one of {', '.join(STATUSES)}")
-    changed = session.execute(
+    changed = rowcount(session.execute(
         update(Moment).where(*wanted.clauses(project.id), Moment.status != status)
         .values(status=status, updated_at=utcnow()).execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.expire_all()  # rows loaded before the UPDATE show its result
     return int(changed or 0)

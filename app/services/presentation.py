@@ -26,6 +26,7 @@ from app.services.qr import qr_svg
 from app.services.workshop import note_dict, notes_of, prompts_of
 from app.storage import Storage
 from media_pipeline.daytime import part_label, part_of_day
+from media_pipeline.types import Kind, Role
 
 VARIANTS = ("thumb", "preview")
 
@@ -67,12 +68,12 @@ class SlideSource(Protocol):
     """What a slide is made of: a Moment, or a row of SLIDE_COLUMNS (5,000 rows load ~5x faster than entities)."""
 
     id: int
-    kind: str
+    kind: Kind
     captured_local: datetime
     caption: str
     mood: int | None
     alias: str
-    role: str
+    role: Role
     sha256: str
     thumb_key: str | None
     preview_key: str | None
@@ -88,7 +89,10 @@ SLIDE_COLUMNS = (Moment.id, Moment.kind, Moment.captured_local, Moment.caption, 
 def slide(m: SlideSource, links: Links, language: str, faces_version: str | None = None) -> dict[str, Any]:
     """A moment as plain data for the projector (and the wall's event stream); `faces_version` as
     faces.versions gives it for rows (a Moment works it out itself)."""
-    version = faces_version if faces_version is not None else faces.version(m)  # type: ignore[arg-type]
+    version = faces_version
+    if version is None:
+        assert isinstance(m, Moment), "a row of SLIDE_COLUMNS comes with its faces_version (faces.versions)"
+        version = faces.version(m)
 
     def url(variant: str, key: str | None) -> str | None:
         # the blur decision is in the address: a changed policy is never answered from a browser's cache
@@ -111,7 +115,7 @@ def slides(*, session: Session, project: Project, links: Links, language: str) -
     return [slide(m, links, language, versions[m.id]) for m in sorted(rows, key=day_order_key)]
 
 
-def changed_since_queries(*, project_id: int, since: datetime, after_id: int = 0) -> tuple[Select[tuple[Moment]], ...]:
+def changed_since_queries(*, project_id: int, since: datetime, after_id: int = 0) -> tuple[Select[Moment], ...]:
     """The live wall's poll as two index ranges: moments changed after `since` (ix_moments_project_updated),
     and ids above `after_id` (the primary key; the newest id seen, so only rows created since). One query
     with an OR (or a UNION inside IN) is planned as a scan of every moment on PostgreSQL."""

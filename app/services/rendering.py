@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.context import Context, jobs_of
+from app.db import rowcount
 from app.leases import expiry, new_owner, owner_gone, release_owner, same_as
 from app.models import Moment, Project, Render, User, utcnow
 from app.services import faces, film_fanout, themes
@@ -161,12 +162,12 @@ def claim_render(ctx: Context, render_id: int, *, now: datetime | None = None) -
     """Take a queued render for this process, atomically: a render queued twice (restart, retry) runs once."""
     owner = new_owner()
     with ctx.sessions() as session:
-        claimed = session.execute(
+        claimed = rowcount(session.execute(
             update(Render)
             .where(Render.id == render_id, Render.status == "queued", Render.cancel_requested.is_(False))
             .values(status="running", started_at=utcnow(), progress=0.0, lease_owner=owner,
                     lease_expires_at=expiry(now, ctx.settings.render_lease_s), attempt=Render.attempt + 1)
-        ).rowcount
+        ))
         session.commit()
         attempt = session.scalar(select(Render.attempt).where(Render.id == render_id))
     if not claimed or attempt is None:
@@ -203,11 +204,11 @@ def settle_cancelled(ctx: Context, lease: RenderLease, *, log: str) -> None:
 
 def _write(ctx: Context, lease: RenderLease, **values: Any) -> bool:
     with ctx.sessions() as session:
-        written = session.execute(
+        written = rowcount(session.execute(
             update(Render)
             .where(Render.id == lease.render_id, Render.lease_owner == lease.owner, Render.status == "running")
             .values(**values)
-        ).rowcount
+        ))
         session.commit()
     return bool(written)
 
@@ -506,12 +507,12 @@ def requeue_interrupted(ctx: Context, enqueue: Callable[[int], None], *, now: da
         if expires is not None and expires >= now and not owner_gone(owner):
             continue
         with ctx.sessions() as session:  # only if nobody renewed or took it since we looked
-            taken_back = session.execute(
+            taken_back = rowcount(session.execute(
                 update(Render)
                 .where(Render.id == render_id, Render.status == "running",
                        same_as(Render.lease_owner, owner), same_as(Render.lease_expires_at, expires))
                 .values(status="queued", progress=0.0, lease_owner=None, lease_expires_at=None)
-            ).rowcount
+            ))
             session.commit()
         if taken_back:
             shutil.rmtree(work_dir(ctx, render_id, attempt), ignore_errors=True)

@@ -119,7 +119,7 @@ def report_data(*, session: Session, storage: Storage, project: Project, scope: 
         missing_customers=_role_ranges(counts, "customer", first, last),
         missing_employees=_role_ranges(counts, "employee", first, last),
         notes=tuple((p, tuple(n)) for p, n in workshop.notes_by_prompt(session=session, project=project)),
-        actions=tuple(ReportAction(a["text"], a["owner"], a["due"])  # type: ignore[arg-type]
+        actions=tuple(ReportAction(str(a["text"]), str(a["owner"]), str(a["due"]))  # all three are str already
                       for a in map(workshop.action_dict, workshop.actions_of(session=session, project=project))),
         brand_color=project.brand_color,
     )

@@ -126,8 +126,8 @@ def run_extraction(*, session: Session, project: Project) -> dict[str, int]:
         return {"created": len(found.themes), "suggested": 0}
     members = _members(session, project)
     # open: never seen, not placed by extraction, or suggested before (suggested afresh)
-    open_ids = [mid for mid in pipeline if (row := members.get(int(mid))) is None
-                or row.state == "suggested" or (row.state == "extracted" and row.theme_id is None)]
+    open_ids = [mid for mid in pipeline if (member := members.get(int(mid))) is None
+                or member.state == "suggested" or (member.state == "extracted" and member.theme_id is None)]
     active = [t for t in _themes(session, project) if not t.removed]
     targets = [(str(t.id), (t.key.split() or list(extract.name_terms(t.name, project.language))), t.terms)
                for t in active]

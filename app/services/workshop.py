@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,6 +68,9 @@ def notes_of(*, session: Session, project: Project) -> list[WorkshopNote]:
     return list(session.scalars(_rows_of(project, WorkshopNote)))
 
 
+_Owned = TypeVar("_Owned", WorkshopNote, WorkshopAction)
+
+
 def _rows_of(project: Project, model: type[WorkshopNote] | type[WorkshopAction]) -> Any:
     """A project's notes or actions, oldest first."""
     return select(model).where(model.project_id == project.id).order_by(model.id)
@@ -77,8 +80,7 @@ def delete_note(*, session: Session, project: Project, note_id: int) -> None:
     _delete_own(session, project, WorkshopNote, note_id, "note")
 
 
-def _delete_own(session: Session, project: Project, model: type[WorkshopNote] | type[WorkshopAction], row_id: int,
-                what: str) -> None:
+def _delete_own(session: Session, project: Project, model: type[_Owned], row_id: int, what: str) -> None:
     """Delete a note or action of this project; another project's (or none) is a 404."""
     row = session.get(model, row_id)
     if row is None or row.project_id != project.id:

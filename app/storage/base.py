@@ -59,6 +59,8 @@ def check_prefix(prefix: str) -> str:
 
 
 class Storage(Protocol):
+    # a storage is a cache key (render_store._plan_bytes), by identity: one that compares by value must say how
+    def __hash__(self) -> int: ...
     def stage(self, chunks: Iterable[bytes] | BinaryIO, *, max_bytes: int) -> Staged: ...
     def adopt(self, path: Path, *, max_bytes: int, sha256: str | None = None) -> Staged: ...
     def commit(self, staged: Staged, key: str) -> str: ...
@@ -91,11 +93,10 @@ class Storage(Protocol):
 
 def iter_chunks(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
     if hasattr(source, "read"):
-        reader = source  # type: ignore[assignment]
-        while chunk := reader.read(CHUNK):  # type: ignore[union-attr]
+        while chunk := source.read(CHUNK):
             yield chunk
     else:
-        yield from source  # type: ignore[misc]
+        yield from source
 
 
 def stage_to(tmp_dir: Path, chunks: Iterable[bytes] | BinaryIO, *, max_bytes: int) -> Staged:

@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -171,7 +171,7 @@ class ReadCache:
                     lock.unlink()
 
     @contextmanager
-    def _lock(self, name: str):  # type: ignore[no-untyped-def]
+    def _lock(self, name: str) -> Iterator[None]:
         with (self._locks / name).open("a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             now = self._clock()

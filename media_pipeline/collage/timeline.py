@@ -225,18 +225,17 @@ def _spline(points: Sequence[Point], steps: int = 12) -> list[Point]:
         p0, p1, p2, p3 = pts[i - 1], pts[i], pts[i + 1], pts[i + 2]
         for s in range(steps):
             t = s / steps
-            out.append(
-                tuple(  # type: ignore[arg-type]
-                    0.5
-                    * (
-                        2 * p1[k]
-                        + (-p0[k] + p2[k]) * t
-                        + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t * t
-                        + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t**3
-                    )
-                    for k in (0, 1)
+            x, y = (
+                0.5
+                * (
+                    2 * p1[k]
+                    + (-p0[k] + p2[k]) * t
+                    + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t * t
+                    + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t**3
                 )
+                for k in (0, 1)
             )
+            out.append((x, y))
     out.append(points[-1])
     return out
 

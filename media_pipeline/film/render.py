@@ -420,8 +420,9 @@ class _Renderer:
                 # drawn before decoding starts, so a fault in our own drawing is not blamed on the file
                 args["caption"] = caption_png(seg, plan, self.work)
                 render = render_photo if seg.kind == "photo" else render_clip
+                assert source is not None, "a photo or clip segment: _source(seg) above found its file"
                 try:
-                    render(self.procs, seg, plan, source=source, **args)  # type: ignore[arg-type]
+                    render(self.procs, seg, plan, source=source, **args)
                     self._check_frames(Pieces(fresh), seg, has_head, has_tail)
                 except _DECODE_ERRORS as error:
                     what = "photo" if seg.kind == "photo" else "clip"

@@ -40,7 +40,7 @@ from reportlab.platypus import (
 )
 
 from media_pipeline.collage.wording import date_text
-from media_pipeline.fonts import font_path
+from media_pipeline.fonts import Weight, font_path
 from media_pipeline.images import open_image
 from media_pipeline.report.model import ReportData, ReportMoment
 from media_pipeline.report.wording import hours_text, mood_text, rw
@@ -57,8 +57,9 @@ MUTED = colors.HexColor("#6b6b70")
 @lru_cache(maxsize=1)
 def _fonts() -> str:
     """Register the bundled Lato once; returns the family name."""
-    for name, weight in (("Lato", "regular"), ("Lato-Bold", "bold"), ("Lato-Italic", "italic")):
-        pdfmetrics.registerFont(TTFont(name, str(font_path(weight))))  # type: ignore[arg-type]
+    faces: tuple[tuple[str, Weight], ...] = (("Lato", "regular"), ("Lato-Bold", "bold"), ("Lato-Italic", "italic"))
+    for name, weight in faces:
+        pdfmetrics.registerFont(TTFont(name, str(font_path(weight))))
     pdfmetrics.registerFontFamily("Lato", normal="Lato", bold="Lato-Bold", italic="Lato-Italic",
                                   boldItalic="Lato-Bold")
     return "Lato"
@@ -247,7 +248,7 @@ def _themes_pages(data: ReportData, styles: dict[str, ParagraphStyle], width: fl
                  Paragraph(escape(rw("theme_line", lang, count=t.count, mood=mood_text(t.mean_mood, lang),
                                      span=t.span, roles=roles)), styles["small"])]
         block += [Paragraph(f"“{escape(q)}”", styles["quote"]) for q in t.quotes]
-        story.append(KeepTogether(block))
+        story.append(KeepTogether([*block]))  # a list[Flowable]: KeepTogether's stubs refuse a list[Paragraph]
     return story
 
 

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from media_pipeline.collage.draw import LINE_HEIGHT, draw_placeholder, draw_play_mark
 from media_pipeline.collage.model import RGB, Palette
 from media_pipeline.collage.render import TileJob, decode_tile, save_image
-from media_pipeline.fonts import font, font_path
+from media_pipeline.fonts import Weight, font, font_path
 from media_pipeline.themes.map import MapPhoto, TextBox, ThemeMapPlan
 from media_pipeline.types import Resolver
 
@@ -69,8 +69,8 @@ def map_image(plan: ThemeMapPlan, photos: dict[str, Image.Image | None]) -> Imag
         (x0, y0), (x1, y1) = b.line
         draw.line((x0, y0, x1, y1), fill=b.colour, width=b.line_px)
         for x, y in b.line:
-            r = b.line_px / 2
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=b.colour)
+            end_r = b.line_px / 2
+            draw.ellipse((x - end_r, y - end_r, x + end_r, y + end_r), fill=b.colour)
     radius = max(2, round(min(plan.width, plan.height) / 120))
     x, y, w, h = plan.centre
     draw.rounded_rectangle((x, y, x + w - 1, y + h - 1), radius=radius * 2, fill=plan.centre_colour)
@@ -104,7 +104,7 @@ def map_image(plan: ThemeMapPlan, photos: dict[str, Image.Image | None]) -> Imag
 
 
 def _text(draw: ImageDraw.ImageDraw, t: TextBox) -> None:
-    fnt = font(t.font_px, t.weight)  # type: ignore[arg-type]
+    fnt = font(t.font_px, t.weight)
     line_h = t.font_px * LINE_HEIGHT
     for i, line in enumerate(t.lines):
         ty = t.rect[1] + i * line_h
@@ -123,8 +123,10 @@ def _hex(c: RGB) -> str:
 def _font_faces() -> str:
     """The bundled Lato, embedded: the SVG shows the same letters wherever it is opened."""
     faces = []
-    for weight, css_weight, style in (("regular", 400, "normal"), ("bold", 700, "normal"), ("italic", 400, "italic")):
-        data = base64.b64encode(font_path(weight).read_bytes()).decode()  # type: ignore[arg-type]
+    weights: tuple[tuple[Weight, int, str], ...] = (("regular", 400, "normal"), ("bold", 700, "normal"),
+                                                    ("italic", 400, "italic"))
+    for weight, css_weight, style in weights:
+        data = base64.b64encode(font_path(weight).read_bytes()).decode()
         faces.append(f"@font-face{{font-family:'Lato';font-weight:{css_weight};font-style:{style};"
                      f"src:url(data:font/ttf;base64,{data}) format('truetype');}}")
     return "".join(faces)

@@ -8,7 +8,7 @@ downloaded: YAKE is statistical, stop words come from `stopwordsiso`, stems from
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -188,7 +188,7 @@ def extract_themes(moments: Sequence[Moment], language: str, *, max_themes: int 
     captioned = [m for m in ordered if terms[m.id].stems or terms[m.id].tags]
     limit = max_themes if max_themes is not None else theme_count_limit(len(captioned))
     holders: dict[str, list[str]] = {}
-    weight: Counter[str] = Counter()
+    weight: defaultdict[str, float] = defaultdict(float)
     surfaces: dict[str, Counter[str]] = {}
     tag_keys: set[str] = set()
     for m in captioned:

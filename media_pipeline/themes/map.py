@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from media_pipeline.collage.draw import LINE_HEIGHT, ink_on, mix, parse_colour
-from media_pipeline.collage.geometry import Rect, centre_crop
+from media_pipeline.collage.geometry import Crop, Rect, centre_crop
 from media_pipeline.collage.model import RGB, Point
 from media_pipeline.collage.options import PlanError
 from media_pipeline.collage.plan import _poster_second
 from media_pipeline.collage.wording import date_text
-from media_pipeline.fonts import displayable, font
+from media_pipeline.fonts import Weight, displayable, font
 from media_pipeline.text import fit_text, one_line
 from media_pipeline.themes.extract import Theme
 from media_pipeline.themes.options import ThemeMapOptions
@@ -38,7 +38,7 @@ class TextBox:
     rect: Rect
     lines: tuple[str, ...]
     font_px: int
-    weight: str  # regular | bold | italic
+    weight: Weight  # regular | bold | italic
     colour: RGB
     align: str = "left"  # left | centre
 
@@ -112,13 +112,16 @@ class ThemeMapPlan:
         def rgb(v: Any) -> RGB:
             return (int(v[0]), int(v[1]), int(v[2]))
 
+        def crop(v: Any) -> Crop:
+            return (float(v[0]), float(v[1]), float(v[2]), float(v[3]))
+
         def text(d: Mapping[str, Any]) -> TextBox:
             return TextBox(rect(d["rect"]), tuple(d["lines"]), int(d["font_px"]), d["weight"], rgb(d["colour"]),
                            d.get("align", "left"))
 
         def photo(d: Mapping[str, Any]) -> MapPhoto:
             return MapPhoto(d["moment_id"], d["key"], d.get("preview_key"), d["kind"], rect(d["rect"]),
-                            tuple(float(c) for c in d["crop"]), d.get("frame_at_s"))  # type: ignore[arg-type]
+                            crop(d["crop"]), d.get("frame_at_s"))
 
         def branch(d: Mapping[str, Any]) -> Branch:
             (x0, y0), (x1, y1) = d["line"]
@@ -188,10 +191,10 @@ def _pick_slots(grid: _Grid, count: int, width: int, height: int) -> list[tuple[
     return [ring[i * len(ring) // count] for i in range(count)]
 
 
-def _fit(text: str, width: float, lines: int, start_px: int, weight: str = "regular") -> tuple[int, list[str]]:
+def _fit(text: str, width: float, lines: int, start_px: int, weight: Weight = "regular") -> tuple[int, list[str]]:
     """`text` at the largest size from `start_px` (down to 80 %) in `lines` lines; the last ends in "…"."""
     size, wrapped = fit_text(text, width, max_lines=lines, start_px=start_px, min_px=max(6, round(start_px * 0.8)),
-                             measure=lambda px: font(px, weight))  # type: ignore[arg-type, misc]
+                             measure=lambda px: font(px, weight))
     if len(wrapped) > lines:
         wrapped = [*wrapped[: lines - 1], one_line(" ".join(wrapped[lines - 1:]), font(size, weight), width)]
     return size, wrapped

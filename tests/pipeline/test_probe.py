@@ -13,13 +13,15 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
+import av
 import pytest
 from PIL import Image, PngImagePlugin
 
 from media_pipeline.images import make_thumbnail
 from media_pipeline.isolation import MAX_POOL_WORKERS
-from media_pipeline.probe import _in_thread, _isolated, probe, sniff
+from media_pipeline.probe import _in_thread, _isolated, _reaches, probe, sniff
 from media_pipeline.types import CaptureTime, MediaError, MediaInfo
 from tests.mediagen import FFMPEG, exif_bytes, make_clip, make_oriented_photo, make_photo
 
@@ -542,3 +544,12 @@ def test_the_callers_main_script_runs_once_per_worker_not_once_per_probe(folder:
     assert done.stdout.split() == ["png"] * 12
     imports = marker.read_text().count("ran") if marker.exists() else 0
     assert imports <= MAX_POOL_WORKERS
+
+
+def test_a_stream_without_a_time_base_is_not_held_to_the_containers_length(folder: Path) -> None:
+    # the end to check can come from the container while the stream has no clock: seeking by it raised a
+    # TypeError (float / None), a crash instead of a verdict; found by mypy
+    with av.open(str(make_clip(folder / "clock.mp4", duration_s=2, size=(64, 48)))) as container:
+        assert _reaches(container, SimpleNamespace(time_base=None), 1.0) is True
+        assert _reaches(container, container.streams.video[0], 1.0) is True
+        assert _reaches(container, container.streams.video[0], 60.0) is False
