@@ -1,0 +1,73 @@
+"""The template guard of the page tests (tests/template_guard.py) catches what it is there to catch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import jinja2
+import pytest
+from starlette.requests import Request
+
+from app import web
+from app.context import Context
+from app.models import Project
+from tests import factories
+from tests.template_guard import TemplateTouchedDatabase, templates_without_database
+
+PROBES = {
+    "probe/lazy.html": "{{ project.moments|length }} moments",
+    "probe/column.html": "{{ project.title }}",
+    "probe/plain.html": "{{ view.title }}: {{ view.moments }} moments",
+}
+
+
+@pytest.fixture
+def probe_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app's template environment, able to find the probe templates as well as its own."""
+    env = web.templates.env
+    monkeypatch.setattr(env, "loader", jinja2.ChoiceLoader([jinja2.DictLoader(PROBES), env.loader]))
+    env.cache.clear()  # type: ignore[union-attr]  (the app's environment keeps its default cache)
+    yield
+    env.cache.clear()  # type: ignore[union-attr]
+
+
+def _request() -> Request:
+    return Request({"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []})
+
+
+def test_a_template_that_lazy_loads_a_relationship_is_refused(
+    ctx: Context, project: factories.ProjectRef, probe_templates: None,
+) -> None:
+    with ctx.sessions() as session, templates_without_database() as refused:
+        row = session.get(Project, project.id)
+        refusal = re.escape("probe/lazy.html loaded a lazy relationship of Project")
+        with pytest.raises(TemplateTouchedDatabase, match=refusal):
+            web.page(_request(), "probe/lazy.html", {"project": row})
+    assert len(refused) == 1 and "Project.moments" in refused[0]
+
+
+def test_a_template_that_reloads_an_expired_column_is_refused(
+    ctx: Context, project: factories.ProjectRef, probe_templates: None,
+) -> None:
+    with ctx.sessions() as session, templates_without_database() as refused:
+        row = session.get(Project, project.id)
+        assert row is not None
+        session.expire(row, ["title"])
+        refusal = re.escape("probe/column.html loaded an unloaded or expired column")
+        with pytest.raises(TemplateTouchedDatabase, match=refusal):
+            web.page(_request(), "probe/column.html", {"project": row})
+    assert len(refused) == 1
+
+
+def test_view_data_renders_and_loads_outside_templates_are_left_alone(
+    ctx: Context, project: factories.ProjectRef, probe_templates: None,
+) -> None:
+    with ctx.sessions() as session, templates_without_database() as refused:
+        row = session.get(Project, project.id)
+        assert row is not None
+        session.expire(row, ["title"])
+        view = {"title": row.title, "moments": len(row.moments)}  # loads in a service are what they are for
+        response = web.page(_request(), "probe/plain.html", {"view": view})
+    assert response.body.decode() == f"{row.title}: 0 moments"
+    assert refused == []
