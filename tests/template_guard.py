@@ -4,17 +4,33 @@ While `app.web.page` renders a template (`app.web.RENDERING` is set), an ORM que
 or (re)loads a column of a row already in the session means the template reached through an ORM row — a lazy
 load per row of a loop. The listener raises (the page answers 500) and keeps what it saw, so the test fails
 even where nothing looks at that page's answer (a browser test, an error handler).
+
+A query is only the loud case: a many-to-one already in the identity map loads without one. So the page's
+values are looked at too, before rendering: an ORM row among them (in a list, a dict, a tuple) is refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import InstanceState, ORMExecuteState, Session
 
+from app import web
 from app.web import RENDERING
+
+# Values still given as ORM rows, each with where it is made and why it is not changed here.
+ROWS_ALLOWED = {
+    # staff_ctx (app/routes/staff_common.py, being moved by the routes split) gives every staff page the
+    # signed-in User; the layout reads its loaded columns email and is_admin
+    "user": lambda template: template.startswith("staff/"),
+    # the contributor pages (app/routes/contribute.py, being split) still give the Project row and its moments
+    "project": lambda template: template.startswith("contribute/"),
+    "moment": lambda template: template.startswith("contribute/"),
+    "moments": lambda template: template.startswith("contribute/"),
+}
 
 
 class TemplateTouchedDatabase(AssertionError):
@@ -38,10 +54,29 @@ def _violation(state: ORMExecuteState) -> str | None:
     return f"{template} loaded {what} while rendering: {' '.join(str(state.statement).split())[:200]}"
 
 
+def _rows_in(value: Any, where: str, depth: int = 0) -> Iterator[str]:
+    """Where in `value` an ORM row is (containers are looked into; view models are plain by construction)."""
+    if isinstance(inspect(value, raiseerr=False), InstanceState):
+        yield f"{where} is a {type(value).__name__} row"
+    elif depth < 4 and isinstance(value, dict):
+        for k, v in value.items():
+            yield from _rows_in(v, f"{where}[{k!r}]", depth + 1)
+    elif depth < 4 and isinstance(value, list | tuple | set | frozenset):
+        for i, v in enumerate(value):
+            yield from _rows_in(v, f"{where}[{i}]", depth + 1)
+
+
+def rows_given(template: str, context: dict[str, Any]) -> list[str]:
+    """The ORM rows among a page's values, but for those ROWS_ALLOWED still lets through."""
+    return [f"{template}: {found}" for key, value in context.items()
+            if not (key in ROWS_ALLOWED and ROWS_ALLOWED[key](template))
+            for found in _rows_in(value, key)]
+
+
 @contextmanager
 def templates_without_database() -> Iterator[list[str]]:
-    """Every Session (the app's, in any thread) refuses loads made while a template renders; yields the list of
-    what was refused."""
+    """Every Session (the app's, in any thread) refuses loads made while a template renders, and every page
+    refuses ORM rows among its values; yields the list of what was refused."""
     seen: list[str] = []
 
     def refuse(state: ORMExecuteState) -> None:
@@ -50,8 +85,23 @@ def templates_without_database() -> Iterator[list[str]]:
             seen.append(message)
             raise TemplateTouchedDatabase(message)
 
+    plain_response = web.templates.TemplateResponse
+
+    def refuse_rows(request: Any, name: str, context: dict[str, Any], **kwargs: Any) -> Any:
+        rows = rows_given(name, context)
+        if rows:
+            seen.extend(rows)
+            raise TemplateTouchedDatabase("pages get plain view data, not ORM rows: " + "; ".join(rows))
+        return plain_response(request, name, context, **kwargs)
+
     event.listen(Session, "do_orm_execute", refuse)
+    shadowed = vars(web.templates).get("TemplateResponse")  # an outer guard's, when guards nest
+    web.templates.TemplateResponse = refuse_rows  # type: ignore[method-assign]  (this instance, for the test)
     try:
         yield seen
     finally:
+        if shadowed is None:
+            del web.templates.TemplateResponse  # the class's method again
+        else:
+            web.templates.TemplateResponse = shadowed  # type: ignore[method-assign]
         event.remove(Session, "do_orm_execute", refuse)

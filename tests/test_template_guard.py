@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import jinja2
 import pytest
@@ -16,9 +17,10 @@ from tests import factories
 from tests.template_guard import TemplateTouchedDatabase, templates_without_database
 
 PROBES = {
-    "probe/lazy.html": "{{ project.moments|length }} moments",
-    "probe/column.html": "{{ project.title }}",
+    "probe/lazy.html": "{{ view.project.moments|length }} moments",
+    "probe/column.html": "{{ view.project.title }}",
     "probe/plain.html": "{{ view.title }}: {{ view.moments }} moments",
+    "probe/row.html": "{{ rows[0].title }}",
 }
 
 
@@ -36,6 +38,11 @@ def _request() -> Request:
     return Request({"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []})
 
 
+def _carrying(row: Project) -> SimpleNamespace:
+    """A row inside a plain object, which the check of the page's values does not open: the query guard's case."""
+    return SimpleNamespace(project=row)
+
+
 def test_a_template_that_lazy_loads_a_relationship_is_refused(
     ctx: Context, project: factories.ProjectRef, probe_templates: None,
 ) -> None:
@@ -43,7 +50,7 @@ def test_a_template_that_lazy_loads_a_relationship_is_refused(
         row = session.get(Project, project.id)
         refusal = re.escape("probe/lazy.html loaded a lazy relationship of Project")
         with pytest.raises(TemplateTouchedDatabase, match=refusal):
-            web.page(_request(), "probe/lazy.html", {"project": row})
+            web.page(_request(), "probe/lazy.html", {"view": _carrying(row)})
     assert len(refused) == 1 and "Project.moments" in refused[0]
 
 
@@ -56,7 +63,7 @@ def test_a_template_that_reloads_an_expired_column_is_refused(
         session.expire(row, ["title"])
         refusal = re.escape("probe/column.html loaded an unloaded or expired column")
         with pytest.raises(TemplateTouchedDatabase, match=refusal):
-            web.page(_request(), "probe/column.html", {"project": row})
+            web.page(_request(), "probe/column.html", {"view": _carrying(row)})
     assert len(refused) == 1
 
 
@@ -71,3 +78,13 @@ def test_view_data_renders_and_loads_outside_templates_are_left_alone(
         response = web.page(_request(), "probe/plain.html", {"view": view})
     assert response.body.decode() == f"{row.title}: 0 moments"
     assert refused == []
+
+
+def test_a_page_given_an_orm_row_is_refused_even_when_rendering_it_runs_no_query(
+    ctx: Context, project: factories.ProjectRef, probe_templates: None,
+) -> None:
+    with ctx.sessions() as session, templates_without_database() as refused:
+        row = session.get(Project, project.id)
+        with pytest.raises(TemplateTouchedDatabase, match=re.escape("probe/row.html: rows[0] is a Project row")):
+            web.page(_request(), "probe/row.html", {"rows": [row]})
+    assert len(refused) == 1
