@@ -11,7 +11,7 @@ values are looked at too, before rendering: an ORM row among them (in a list, a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,14 +22,14 @@ from app import web
 from app.web import RENDERING
 
 # Values still given as ORM rows, each with where it is made and why it is not changed here.
-ROWS_ALLOWED = {
+ROWS_ALLOWED: dict[str, Callable[[str], bool]] = {
     # staff_ctx (app/routes/staff_common.py, being moved by the routes split) gives every staff page the
     # signed-in User; the layout reads its loaded columns email and is_admin
     "user": lambda template: template.startswith("staff/"),
-    # the contributor pages (app/routes/contribute.py, being split) still give the Project row and its moments
+    # the contributor pages (app/routes/contribute.py, being split) still give the Project row, and the thanks
+    # page the new Moment row
     "project": lambda template: template.startswith("contribute/"),
-    "moment": lambda template: template.startswith("contribute/"),
-    "moments": lambda template: template.startswith("contribute/"),
+    "moment": lambda template: template == "contribute/thanks.html",
 }
 
 

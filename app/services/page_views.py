@@ -71,5 +71,10 @@ class StaffView:
     created_at: datetime
 
 
+def staff_view(user: User) -> StaffView:
+    """Also what the staff layout needs of the signed-in member (its email, whether an administrator)."""
+    return StaffView(id=user.id, email=user.email, is_admin=user.is_admin, created_at=user.created_at)
+
+
 def staff_views(users: list[User]) -> list[StaffView]:
-    return [StaffView(id=u.id, email=u.email, is_admin=u.is_admin, created_at=u.created_at) for u in users]
+    return [staff_view(u) for u in users]
