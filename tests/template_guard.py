@@ -11,10 +11,12 @@ values are looked at too, before rendering: an ORM row among them (in a list, a 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import InstanceState, ORMExecuteState, Session
 
@@ -55,15 +57,23 @@ def _violation(state: ORMExecuteState) -> str | None:
 
 
 def _rows_in(value: Any, where: str, depth: int = 0) -> Iterator[str]:
-    """Where in `value` an ORM row is (containers are looked into; view models are plain by construction)."""
+    """Where in `value` an ORM row is: containers, dataclasses and pydantic models are looked into."""
     if isinstance(inspect(value, raiseerr=False), InstanceState):
         yield f"{where} is a {type(value).__name__} row"
-    elif depth < 4 and isinstance(value, dict):
+    elif depth >= 4:
+        return
+    elif isinstance(value, dict):
         for k, v in value.items():
             yield from _rows_in(v, f"{where}[{k!r}]", depth + 1)
-    elif depth < 4 and isinstance(value, list | tuple | set | frozenset):
+    elif isinstance(value, list | tuple | set | frozenset):
         for i, v in enumerate(value):
             yield from _rows_in(v, f"{where}[{i}]", depth + 1)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _rows_in(getattr(value, field.name), f"{where}.{field.name}", depth + 1)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _rows_in(getattr(value, name), f"{where}.{name}", depth + 1)
 
 
 def rows_given(template: str, context: dict[str, Any]) -> list[str]:

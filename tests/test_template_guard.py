@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import jinja2
@@ -21,6 +22,7 @@ PROBES = {
     "probe/column.html": "{{ view.project.title }}",
     "probe/plain.html": "{{ view.title }}: {{ view.moments }} moments",
     "probe/row.html": "{{ rows[0].title }}",
+    "probe/held.html": "{{ view.project.title }}",
 }
 
 
@@ -87,4 +89,20 @@ def test_a_page_given_an_orm_row_is_refused_even_when_rendering_it_runs_no_query
         row = session.get(Project, project.id)
         with pytest.raises(TemplateTouchedDatabase, match=re.escape("probe/row.html: rows[0] is a Project row")):
             web.page(_request(), "probe/row.html", {"rows": [row]})
+    assert len(refused) == 1
+
+
+@dataclass(frozen=True)
+class _Holding:
+    project: Project
+
+
+def test_a_view_model_that_holds_an_orm_row_is_refused(
+    ctx: Context, project: factories.ProjectRef, probe_templates: None,
+) -> None:
+    with ctx.sessions() as session, templates_without_database() as refused:
+        row = session.get(Project, project.id)
+        assert row is not None
+        with pytest.raises(TemplateTouchedDatabase, match=re.escape("view.project is a Project row")):
+            web.page(_request(), "probe/held.html", {"view": _Holding(row)})
     assert len(refused) == 1
