@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.deps import csrf_token
 from app.models import Project, User
-from app.services import projects
+from app.services import page_views, projects
 from app.web import page
 
 
@@ -19,7 +19,7 @@ def staff_or_redirect(request: Request, user: User | None) -> User:
 
 
 def staff_ctx(request: Request, user: User, **values: object) -> dict[str, object]:
-    return {"user": user, "csrf": csrf_token(request), **values}
+    return {"user": page_views.staff_view(user), "csrf": csrf_token(request), **values}
 
 
 def wants_page(request: Request) -> bool:

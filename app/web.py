@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,20 @@ from app import i18n
 from app.i18n import pick_language, translate, translate_plural
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+# The template being rendered now, or None: a database query while it is set came from a template touching an
+# ORM row (a lazy relationship, an expired column), which page tests refuse (tests/template_guard.py).
+RENDERING: ContextVar[str | None] = ContextVar("rendering_template", default=None)
+
+
+@contextmanager
+def rendering(name: str) -> Iterator[None]:
+    """Mark the time `name` is being rendered (a context variable: threads and tasks each see their own)."""
+    token = RENDERING.set(name)
+    try:
+        yield
+    finally:
+        RENDERING.reset(token)
 
 
 def _in_page_language(write: Callable[..., str]) -> Callable[..., str]:
@@ -59,9 +75,10 @@ def page(
     def _n(key: str, n: int, **values: object) -> str:
         return translate_plural(key, n, lang, **values)
 
-    response = templates.TemplateResponse(
-        request, name, {"lang": lang, "_": _, "_n": _n, **context}, status_code=status_code
-    )
+    with rendering(name):  # Starlette renders the template here, when the response is made
+        response = templates.TemplateResponse(
+            request, name, {"lang": lang, "_": _, "_n": _n, **context}, status_code=status_code
+        )
     if request.query_params.get("lang") in ("en", "nl"):
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
     return response

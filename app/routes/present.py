@@ -13,12 +13,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from app.deps import MAX_DB_ID, CtxDep, CurrentStaff, CurrentStaffOptional, IdPath, SessionDep, SettingsDep, StorageDep
+from app.deps import (
+    MAX_DB_ID,
+    CtxDep,
+    CurrentStaff,
+    CurrentStaffOptional,
+    IdPath,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+    csrf_token,
+)
 from app.file_responses import Part, render_part, stored_file
 from app.i18n import pick_language
 from app.models import Project
 from app.services import presentation, projects, themes, workshop
-from app.staff_pages import member_project, staff_ctx
+from app.staff_pages import member_project
 from app.web import page
 
 router = APIRouter(tags=["present"], include_in_schema=False)
@@ -62,7 +72,7 @@ def staff_present(project_id: IdPath, request: Request, session: SessionDep, use
     """The presentation, for signed-in staff: notes can be typed."""
     user, project = member_project(request, session, user, project_id)
     return _show(request, project, presentation.Links.staff(project.id), session, settings.public_base_url,
-                 f"/staff/projects/{project.id}/themes/map.png", can_write=True, **staff_ctx(request, user))
+                 f"/staff/projects/{project.id}/themes/map.png", can_write=True, csrf=csrf_token(request))
 
 
 @router.get("/staff/projects/{project_id}/present/media/{moment_id}/{digest}/{variant}")

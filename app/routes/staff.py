@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.client_address import client_address
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, SettingsDep, csrf_token
-from app.services import coverage, projects, staff_sessions
+from app.services import coverage, page_views, projects, staff_sessions
 from app.services.signin_limit import SigninLimiter
 from app.services.users import authenticate
 from app.staff_pages import member_project, staff_ctx, staff_or_redirect
@@ -57,12 +57,11 @@ def logout(request: Request, session: SessionDep) -> RedirectResponse:
 
 
 @router.get("", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, user: CurrentStaffOptional, settings: SettingsDep) -> HTMLResponse:
+def home(request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
     """The projects this staff member works on."""
     user = staff_or_redirect(request, user)
-    rows = projects.projects_for(session=session, user=user)
-    return page(request, "staff/home.html", staff_ctx(request, user, projects=rows, base_url=settings.public_base_url,
-                                                      counts=projects.moment_counts(session=session, projects=rows)))
+    return page(request, "staff/home.html", staff_ctx(
+        request, user, projects=page_views.project_tiles(session=session, user=user)))
 
 
 @router.post("/projects", response_model=None)
@@ -86,4 +85,5 @@ def project_page(
     user, project = member_project(request, session, user, project_id)
     invite = projects.invite_url(settings.public_base_url, project)
     numbers = coverage.overview(session=session, project=project, invite_url=invite, first=first, last=last)
-    return page(request, "staff/project.html", staff_ctx(request, user, project=project, invite_url=invite, **numbers))
+    return page(request, "staff/project.html", staff_ctx(request, user, project=page_views.project_view(project),
+                                                         invite_url=invite, **numbers))

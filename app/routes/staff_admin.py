@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentStaffOptional, SessionDep
-from app.services import staff_admin
+from app.services import page_views, staff_admin
 from app.staff_pages import staff_ctx, staff_or_redirect
 from app.web import page
 
@@ -18,7 +18,8 @@ def users_page(request: Request, session: SessionDep, user: CurrentStaffOptional
     """All staff accounts (administrators only)."""
     user = staff_or_redirect(request, user)
     return page(request, "staff/users.html", staff_ctx(request, user,
-                                                       staff=staff_admin.all_staff(session=session, user=user)))
+                                                       staff=page_views.staff_views(
+        staff_admin.all_staff(session=session, user=user))))
 
 
 @router.post("/users")

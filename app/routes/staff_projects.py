@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, SettingsDep, StorageDep
 from app.file_responses import stored_file
-from app.services import export, project_settings, projects, quotas, staff_admin, workshop
+from app.services import export, page_views, project_settings, projects, quotas, staff_admin, workshop
 from app.services.errors import NotFound
 from app.services.qr import qr_png, qr_svg
 from app.staff_pages import member_project, staff_ctx
@@ -30,12 +30,12 @@ def settings_page(
     user, project = member_project(request, session, user, project_id)
     base = settings.public_base_url.rstrip("/")
     return page(request, "staff/settings.html", staff_ctx(
-        request, user, project=project, invite_url=projects.invite_url(base, project),
+        request, user, project=page_views.project_view(project), invite_url=projects.invite_url(base, project),
         present_url=f"{base}/p/{project.present_token}" if project.present_token else None,
         prompts="\n".join((project.settings or {}).get("prompts") or []),
         default_prompts=workshop.prompts_of(project), has_logo=bool(project_settings.logo_key(project)),
         has_music=bool(project_settings.music_key(project)), limits=quotas.quotas_of(project),
-        members=staff_admin.members_of(session=session, project=project),
+        members=page_views.staff_views(staff_admin.members_of(session=session, project=project)),
         notes=[workshop.note_dict(n) for n in workshop.notes_of(session=session, project=project)],
     ))
 
@@ -179,7 +179,7 @@ def delete_page(project_id: IdPath, request: Request, session: SessionDep, user:
     user, project = member_project(request, session, user, project_id)
     counts = projects.moment_counts(session=session, projects=[project])
     return page(request, "staff/delete.html",
-                staff_ctx(request, user, project=project, moment_count=counts[project.id]))
+                staff_ctx(request, user, project=page_views.project_view(project), moment_count=counts[project.id]))
 
 
 @router.post("/projects/{project_id}/delete")

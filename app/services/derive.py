@@ -17,7 +17,6 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import cast
 
 from app.context import Context
 from app.models import Moment
@@ -94,7 +93,7 @@ def _source(ctx: Context, moment_id: int) -> Source | None:
         moment = session.get(Moment, moment_id)
         if moment is None:
             return None
-        return Source(moment.id, moment.sha256, moment.storage_key, cast(Kind, moment.kind), moment.mime)
+        return Source(moment.id, moment.sha256, moment.storage_key, moment.kind, moment.mime)
 
 
 def _make(ctx: Context, source: Source, variants: tuple[str, ...]) -> dict[str, str]:

@@ -22,6 +22,7 @@ from app.models import Moment, Project, Render, utcnow
 from app.services import faces
 from app.services.curation import day_order_key
 from app.services.errors import Invalid, NotFound
+from app.services.page_views import project_view
 from app.services.qr import qr_svg
 from app.services.workshop import note_dict, notes_of, prompts_of
 from app.storage import Storage
@@ -180,7 +181,8 @@ def page_values(*, session: Session, project: Project, links: Links, language: s
     """Everything the presentation page starts with; the wall then follows the event stream."""
     moments = slides(session=session, project=project, links=links, language=language)
     return {
-        "project": project, "slides": moments, "renders": latest_renders(session=session, project=project, links=links),
+        "project": project_view(project), "slides": moments,
+        "renders": latest_renders(session=session, project=project, links=links),
         "prompts": prompts_of(project, language),
         "notes": [note_dict(n) for n in notes_of(session=session, project=project)],
         "invite_url": invite_url, "short_url": invite_url.split("://", 1)[-1], "qr": qr_svg(invite_url, light=None),

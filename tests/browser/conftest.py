@@ -17,6 +17,7 @@ import uvicorn
 from app.context import Context
 from app.main import create_app
 from tests.conftest import services_required
+from tests.template_guard import templates_without_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,6 +36,14 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def _templates_get_view_data() -> Iterator[None]:
+    """The live server's pages too: a template that touches an ORM row fails the test (tests/template_guard.py)."""
+    with templates_without_database() as refused:
+        yield
+    assert not refused, "templates touched the database:\n" + "\n".join(refused)
 
 
 @contextmanager
