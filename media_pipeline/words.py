@@ -34,6 +34,9 @@ ROLE_WORDS = {
     "nl": {"customer": ("klant", "klanten"), "employee": ("medewerker", "medewerkers")},
 }
 
+# what the pages call someone who shared moments: "deelnemer", never "bijdrager" on one and the other elsewhere
+CONTRIBUTOR_WORDS = {"en": ("contributor", "contributors"), "nl": ("deelnemer", "deelnemers")}
+
 DateForm = Literal["medium", "long"]
 
 
@@ -52,6 +55,15 @@ def role_label(role: str, language: str, *, plural: bool = False) -> str:
     """'Employee' / 'Medewerkers': the word as a heading or a label starts."""
     word = role_word(role, language, plural=plural)
     return word[:1].upper() + word[1:]
+
+
+def contributor_word(language: str, *, plural: bool = False) -> str:
+    return CONTRIBUTOR_WORDS[language_of(language)][plural]
+
+
+def contributor_count(count: int, language: str) -> str:
+    """'1 contributor' / '3 deelnemers'."""
+    return f"{count} {contributor_word(language, plural=count != 1)}"
 
 
 def role_count(count: int, role: str, language: str) -> str:

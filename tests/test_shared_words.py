@@ -19,8 +19,9 @@ from media_pipeline import words
 from media_pipeline.collage.options import CollageOptions
 from media_pipeline.collage.plan import build_collage_plan
 from media_pipeline.collage.wording import date_text
+from media_pipeline.collage.wording import word as collage_word
 from media_pipeline.film import FilmOptions, build_film_plan
-from media_pipeline.film.words import lane_label, lanes_line, long_date
+from media_pipeline.film.words import contributors_line, lane_label, lanes_line, long_date
 from media_pipeline.themes.extract import Theme
 from media_pipeline.themes.wording import figures_lines
 from media_pipeline.types import Moment, ProjectInfo
@@ -156,3 +157,14 @@ def test_a_role_entry_in_a_catalogue_is_refused(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(i18n, "catalogue_path", lambda lang: po)
     with pytest.raises(ValueError, match=re.escape("role.employee comes from media_pipeline.words")):
         i18n.catalogue("en")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_film_cards_and_collages_call_a_contributor_what_the_pages_do(lang: str) -> None:
+    page_word = i18n.translate("report.contributors", lang)  # the pages' word, as in "12 deelnemers"
+    project = ProjectInfo(title="A day", date="2024-07-24", language=lang)
+    plan = build_film_plan([_photo("m1", 5, "customer"), _photo("m2", 6, "employee")], project, FilmOptions())
+    closing = [s.card for s in plan.segments if s.card is not None and s.card.style == "closing"]
+    assert closing and closing[0].subtitle.endswith(f" {contributors_line(1, lang)}")  # both moments are Sem's
+    assert contributors_line(2, lang) == f"2 {page_word}"
+    assert collage_word("contributors", lang) == page_word

@@ -1,14 +1,14 @@
 """The few words a collage prints, in English and Dutch (no system locale needed); month, weekday and role
-names come from media_pipeline.words."""
+names and the word for a contributor come from media_pipeline.words."""
 
 from __future__ import annotations
 
-from media_pipeline.words import written_date
+from media_pipeline.words import contributor_word, written_date
 
 _WORDS = {
     "en": {
-        "contributor": "contributor",
-        "contributors": "contributors",
+        "contributor": contributor_word("en"),
+        "contributors": contributor_word("en", plural=True),
         "moment": "moment",
         "moments": "moments",
         "highest": "highest",
@@ -19,8 +19,8 @@ _WORDS = {
         "more_many": "more moments",
     },
     "nl": {
-        "contributor": "deelnemer",
-        "contributors": "deelnemers",
+        "contributor": contributor_word("nl"),
+        "contributors": contributor_word("nl", plural=True),
         "moment": "moment",
         "moments": "momenten",
         "highest": "hoogste",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from media_pipeline.words import ROLES, language_of, role_label, role_word, written_date
+from media_pipeline.words import ROLES, contributor_count, language_of, role_label, role_word, written_date
 
 
 def long_date(iso_date: str, language: str) -> str:
@@ -11,9 +11,7 @@ def long_date(iso_date: str, language: str) -> str:
 
 
 def contributors_line(count: int, language: str) -> str:
-    if language_of(language) == "nl":
-        return f"{count} {'bijdrager' if count == 1 else 'bijdragers'}"
-    return f"{count} {'contributor' if count == 1 else 'contributors'}"
+    return contributor_count(count, language)
 
 
 def thanks(language: str) -> str:

@@ -46,7 +46,7 @@ def test_a_small_plan_is_exactly_this() -> None:
         "title": "Een dag", "brand_color": "#E4572E", "music_key": None, "seed": 0,
         "segments": [
             {"id": "opening", "kind": "card", "frames": 100, "start_frame": 0, "chapter": "Een dag",
-             "card": {"style": "opening", "title": "Een dag", "subtitle": "24 juli 2024", "detail": "2 bijdragers",
+             "card": {"style": "opening", "title": "Een dag", "subtitle": "24 juli 2024", "detail": "2 deelnemers",
                       "names": []},
              **card_fields, "start_s": 0.0, "duration_s": 4.0},
             {"id": "m-p1", "kind": "photo", "frames": 100, "start_frame": 88, "chapter": "Een dag", "card": None,
@@ -65,7 +65,7 @@ def test_a_small_plan_is_exactly_this() -> None:
              "lanes": [],
              "start_s": 7.04, "duration_s": 6.0},
             {"id": "closing", "kind": "card", "frames": 125, "start_frame": 314, "chapter": "Dank je wel",
-             "card": {"style": "closing", "title": "Dank je wel", "subtitle": "2 momenten van 2 bijdragers",
+             "card": {"style": "closing", "title": "Dank je wel", "subtitle": "2 momenten van 2 deelnemers",
                       "detail": "", "names": ["Zoë", "Sem"]},
              **card_fields, "start_s": 12.56, "duration_s": 5.0},
         ],
@@ -120,8 +120,8 @@ def test_chapters_by_part_of_day_in_dutch() -> None:
     assert [c.title for c in plan.chapters] == ["Een dag", "Nacht", "Ochtend", "Middag", "Namiddag", "Avond",
                                                 "Nacht", "Dank je wel"]
     opening, closing = plan.segments[0].card, plan.segments[-1].card
-    assert (opening.subtitle, opening.detail) == ("24 juli 2024", "4 bijdragers")  # type: ignore[union-attr]
-    assert closing.subtitle == "7 momenten van 4 bijdragers"  # type: ignore[union-attr]
+    assert (opening.subtitle, opening.detail) == ("24 juli 2024", "4 deelnemers")  # type: ignore[union-attr]
+    assert closing.subtitle == "7 momenten van 4 deelnemers"  # type: ignore[union-attr]
     assert closing.names == ("Zoë", "Piet", "Ahmed", "Eén")  # type: ignore[union-attr]
 
 
@@ -276,8 +276,8 @@ def test_lanes_pair_each_hours_customers_and_employees_in_order() -> None:
     assert photo_side.caption.header() == "Zoë · 07:10"  # type: ignore[union-attr]
     assert first.cue_text() == "Klant: Zoë · 07:10\nKoffie\nMedewerker: Sem · 07:25"
     opening, closing = plan.segments[0].card, plan.segments[-1].card
-    assert opening.detail == "3 bijdragers · klanten en medewerkers naast elkaar"  # type: ignore[union-attr]
-    assert closing.subtitle == "4 momenten van 3 bijdragers"  # type: ignore[union-attr]
+    assert opening.detail == "3 deelnemers · klanten en medewerkers naast elkaar"  # type: ignore[union-attr]
+    assert closing.subtitle == "4 momenten van 3 deelnemers"  # type: ignore[union-attr]
 
 
 def test_lanes_leave_out_moments_without_a_role_and_say_so() -> None:
