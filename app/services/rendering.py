@@ -63,11 +63,14 @@ DIGEST_PREFIX = "v2"  # never in a hex digest: tells these from the older listed
 def moments_digest(session: Session, project: Project) -> str:
     """What a render is made from, summed up by the database in one aggregate over the approved moments:
     adding, removing, approving, hiding or editing one changes the count, the id sum or the newest
-    `updated_at` (an edit stamps it), so the digest changes; no moment row is loaded."""
+    `updated_at` (an edit stamps it), so the digest changes; no moment row is loaded. A change of the project's
+    face-blurring policy changes it too (the default adds nothing, so digests made before it still match)."""
     count, id_sum, newest = session.execute(
         select(func.count(Moment.id), func.coalesce(func.sum(Moment.id), 0), func.max(Moment.updated_at))
         .where(Moment.project_id == project.id, Moment.status == "approved")).one()
     text = f"{count}:{id_sum}:{newest.isoformat() if newest else ''}"
+    if (policy := faces.policy_of(project)) != faces.DEFAULT_POLICY:  # whose faces are hidden is in the render too
+        text += f":faces={policy}"
     return DIGEST_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:62]
 
 
