@@ -51,7 +51,7 @@ class MomentView:
     thumb_url: str | None
     preparing: bool
     time_value: str  # for <input type="datetime-local">
-    time_text: str
+    time_shown: datetime  # wall-clock time in the project's zone; the page writes it in its language
     time_confirmed: bool
     caption: str
     mood: int | None
@@ -136,7 +136,7 @@ def moment_view(m: Moment, zone: str) -> MomentView:
         thumb_url=media_url(m, "thumb") if m.thumb_key else None,
         preparing=m.derive_status == "pending",
         time_value=shown.strftime("%Y-%m-%dT%H:%M"),
-        time_text=shown.strftime("%d-%m-%Y %H:%M"),
+        time_shown=shown,
         time_confirmed=m.time_confirmed,
         caption=m.caption,
         mood=m.mood,

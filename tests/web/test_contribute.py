@@ -247,7 +247,10 @@ def test_my_moments_form_saves_and_deletes(client: TestClient, project: factorie
     assert edited.select_one("textarea").text == "Nieuw"  # type: ignore[union-attr]
     assert edited.select_one("input[type=datetime-local]")["value"] == "2024-07-24T08:00"  # type: ignore[index,union-attr]
     assert edited.select_one("input[name=mood][checked]")["value"] == "3"  # type: ignore[index,union-attr]
-    assert "24-07-2024 08:00" in edited.text  # shown in the project's zone (Amsterdam), as it was typed
+    assert "24 Jul 2024, 08:00" in edited.text  # shown in the project's zone (Amsterdam), as it was typed
+    nl = soup(client.get(f"/c/{project.invite_token}/me?lang=nl").text).select_one(f"#moment-{moment['id']}")
+    assert nl is not None and "24 jul 2024, 08:00" in nl.text  # written the page language's way
+    client.cookies.delete("lang")  # ?lang= is remembered; the rest of the test reads English
     r = client.post(f"{base}/delete", data={"csrf": token})
     assert r.status_code == 200 and "The moment was deleted." in r.text
     assert soup(r.text).select("li.moment") == []
