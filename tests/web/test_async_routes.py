@@ -13,7 +13,9 @@ import fcntl
 import inspect
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -103,10 +105,14 @@ def test_the_checks_see_async_code_and_sessions() -> None:
 
 
 def _on_event_loop() -> bool:
+    """The app's loop runs in TestClient's portal thread (and the loops below in threads of their own); the
+    test's own thread is never it, though after the browser tests Playwright's loop still runs there."""
+    if threading.current_thread() is threading.main_thread():
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return False  # a worker thread (or the test itself)
+        return False  # a worker thread
     return True
 
 
@@ -161,11 +167,12 @@ def test_the_watch_sees_file_and_database_work_on_the_loop(ctx: Context) -> None
     async def off_loop() -> None:
         await asyncio.to_thread(os.stat, APP_DIR)
 
-    with blocking_calls_on_the_loop(ctx) as found:
-        asyncio.run(off_loop())
+    # each loop in a thread of its own: after the browser tests, Playwright's loop still runs in this one
+    with blocking_calls_on_the_loop(ctx) as found, ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, off_loop()).result()
     assert found == [], "\n".join(found)
-    with blocking_calls_on_the_loop(ctx) as found:
-        asyncio.run(blocking())
+    with blocking_calls_on_the_loop(ctx) as found, ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, blocking()).result()
     assert any(f.startswith("database statement") for f in found) and any(f.startswith("os.stat") for f in found)
 
 
