@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +26,7 @@ from app.cookies import SESSION_COOKIE
 from app.cors import ApiCORS
 from app.csrf import csrf_guard
 from app.error_models import safe_errors, use_error_bodies
+from app.housekeeping import sweep_own_uploads
 from app.routers import include_routes
 from app.security_headers import SecurityHeaders
 from app.services.errors import ServiceError
@@ -72,7 +75,13 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None) 
         removed = sweep_staging(ctx.storage.temp_dir())
         if removed:
             log.info("removed %d stale staging file(s)", removed)
-        yield
+        sweeper = asyncio.create_task(sweep_own_uploads(ctx))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
 
     app = FastAPI(
         lifespan=lifespan,
