@@ -69,7 +69,7 @@ def test_my_moments_shows_and_takes_times_in_the_project_zone(
     page = client.get(f"/c/{project.invite_token}/me")
     card = soup(page.text).select_one(f"#moment-{moment['id']}")
     assert card.select_one("input[type=datetime-local]")["value"] == "2024-07-24T16:05"  # type: ignore[index,union-attr]
-    assert "24-07-2024 16:05" in card.get_text()  # type: ignore[union-attr]
+    assert "24 Jul 2024, 16:05" in card.get_text()  # type: ignore[union-attr]
     base = f"/c/{project.invite_token}/me/moments/{moment['id']}"
     # saving the time it showed leaves the moment's own time alone
     client.post(base, data={"csrf": csrf_of(page.text), "caption": "x", "captured_local": "2024-07-24T16:05"})
