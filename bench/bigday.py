@@ -139,19 +139,23 @@ def upload(server: Server, name: str, data: bytes, client: httpx.Client | None =
             send.close()
 
 
-def wait_derived(server: Server, timeout_s: float) -> float:
-    """Seconds until no moment waits for its thumbnail (read from the database: the server is not asked)."""
+def wait_derived(server: Server, timeout_s: float, *, previews: bool = False) -> float:
+    """Seconds until no moment waits for its thumbnail (with `previews`: for its preview, which a JPEG gets
+    from a later job), read from the database: the server is not asked."""
     from sqlalchemy import create_engine, func, select
 
     from app.models import Moment
 
+    waiting = select(func.count()).where(Moment.derive_status == "pending")
+    if previews:
+        waiting = select(func.count()).where(Moment.derive_status == "done", Moment.preview_key.is_(None))
     engine = create_engine(f"sqlite:///{server.data / 'dayreel.db'}")
     t0 = time.perf_counter()
     try:
         with engine.connect() as conn:
-            while conn.execute(select(func.count()).where(Moment.derive_status == "pending")).scalar():
+            while conn.execute(waiting).scalar():
                 if time.perf_counter() - t0 > timeout_s:
-                    raise SystemExit(f"thumbnails not done after {timeout_s:.0f} s")
+                    raise SystemExit(f"{'previews' if previews else 'thumbnails'} not done after {timeout_s:.0f} s")
                 conn.rollback()
                 time.sleep(0.2)
     finally:
@@ -364,7 +368,7 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     day = date.today()
     table: dict[int, dict[str, float]] = {}
-    burst_result, lag = Burst(), float("nan")
+    burst_result, lag, preview_lag = Burst(), float("nan"), float("nan")
     with tempfile.TemporaryDirectory(prefix="dayreel-bench-bigday-") as tmp:
         for n in sizes:
             folder = Path(tmp) / str(n)
@@ -377,6 +381,7 @@ def main() -> int:
                     burst_result = burst(server, args.clients, args.burst_s)
                     burst_s = time.perf_counter() - started
                     lag = wait_derived(server, 1800)
+                    preview_lag = lag + wait_derived(server, 1800, previews=True)
                     values["burst uploads/s"] = burst_result.uploads / burst_s
             finally:
                 server.stop()
@@ -397,7 +402,7 @@ def main() -> int:
     latencies = sorted(burst_result.latencies) or [float("nan")]
     print(f"burst: {args.clients} clients for {args.burst_s:.0f} s at {big} moments: {burst_result.uploads} uploads "
           f"({burst_result.failed} refused), p95 {latencies[int(0.95 * (len(latencies) - 1))]:.2f} s; "
-          f"every thumbnail made {lag:.1f} s after the rush")
+          f"every thumbnail made {lag:.1f} s after the rush, every preview {preview_lag:.1f} s after it")
     page_growth = max(g for k, g in growth.items() if k.startswith(("page ", "API ")) and k.endswith("(s)"))
     print(f"RESULT plan_growth={growth['film plan (s)']:.2f} page_growth_max={page_growth:.2f} "
           f"wall_open_s_{big}={table[big]['wall open (s)']:.2f} thumb_lag_s={lag:.1f} "
