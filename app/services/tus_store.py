@@ -279,7 +279,7 @@ class Held:
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(self.fd)
+            self.release()  # and forget the number: __del__ must never close an fd the process has reused
             raise Locked("this upload is receiving another request right now; ask again in a moment") from None
         try:
             # it may have been removed (finished, terminated) between our open and our lock
@@ -321,6 +321,12 @@ class Held:
         if self.fd >= 0:
             os.close(self.fd)  # closing drops the flock
             self.fd = -1
+
+    def __del__(self) -> None:
+        # a Held its request never got back (cancelled while a worker thread took it) must not keep the
+        # upload locked until the process ends
+        if getattr(self, "fd", -1) >= 0:
+            self.release()
 
     def __enter__(self) -> Held:
         return self

@@ -268,6 +268,15 @@ def test_a_second_request_to_a_busy_upload_is_423_and_writes_nothing(
     assert data_file(ctx, url).stat().st_size == 1000
 
 
+def test_a_hold_dropped_without_release_does_not_keep_the_upload_locked(
+    client: TestClient, project: factories.ProjectRef, ctx: Context, payload: bytes
+) -> None:
+    url = started(client, project, payload, 1000)
+    tus_store.Held(ctx.settings, upload_id(url))  # as when a request is cancelled while a thread takes it
+    r = patch(client, url, 1000, payload[1000:])
+    assert r.status_code == 204 and offset_of(client, url) == len(payload)
+
+
 # --- protocol: OPTIONS, termination, expiration, CORS ---------------------------------------------
 
 
