@@ -20,6 +20,7 @@ pillow_heif.register_heif_opener()
 NEUTRAL_BG = (128, 128, 128)
 THUMBNAIL_PX = 480
 PREVIEW_PX = 1920
+THUMBNAIL_RESAMPLE = Image.Resampling.BICUBIC
 # A frame whose mean luma (0-255) is below this counts as black (fade-ins, a hand over the lens).
 BLACK_MEAN_LUMA = 24.0
 # How far past `near_s` the poster search looks for a non-black frame.
@@ -115,13 +116,14 @@ def open_image(
         return _flatten(upright)
 
 
-def fit_within(img: Image.Image, long_side: int) -> Image.Image:
+def fit_within(img: Image.Image, long_side: int,
+               resample: Image.Resampling = Image.Resampling.LANCZOS) -> Image.Image:
     """A copy no longer than `long_side` on its longer side (never enlarged)."""
     scale = long_side / max(img.size)
     if scale >= 1:
         return img.copy()
     size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
-    return img.resize(size, Image.Resampling.LANCZOS)
+    return img.resize(size, resample)
 
 
 def video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream | None:
@@ -279,7 +281,9 @@ def make_derived(src: Path, *, kind: Kind, outputs: Mapping[Path, int]) -> dict[
     sizes: dict[Path, tuple[int, int]] = {}
     # largest first, each made from the previous one: scaling 1920 -> 480 is cheaper than 4032 -> 480
     for dest, long_side in sorted(outputs.items(), key=lambda item: -item[1]):
-        img = fit_within(img, long_side)
+        # a thumbnail as Pillow's own thumbnail() makes it: bicubic (antialiased like Lanczos when scaling down,
+        # a third cheaper; at 480 px the two cannot be told apart), so a rush of uploads is caught up sooner
+        img = fit_within(img, long_side, THUMBNAIL_RESAMPLE if long_side <= THUMBNAIL_PX else Image.Resampling.LANCZOS)
         _save_atomic(img, dest)
         sizes[dest] = img.size
     return sizes
