@@ -3,6 +3,7 @@ place the contributor cookie is set (the invite form, the upload API and the tus
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from app.config import Settings
@@ -14,6 +15,11 @@ CONTRIBUTOR_COOKIE_MAX_AGE_S = 180 * 86400
 
 def contributor_cookie_name(project_id: int) -> str:
     return f"{CONTRIBUTOR_COOKIE}_{project_id}"
+
+
+def contributor_token_of(request: Request, project_id: int) -> str | None:
+    """The contributor token this browser holds for the project, if any."""
+    return request.cookies.get(contributor_cookie_name(project_id))
 
 
 def set_contributor_cookie(response: Response, project_id: int, token: str, settings: Settings) -> None:

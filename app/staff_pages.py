@@ -18,7 +18,10 @@ def staff_or_redirect(request: Request, user: User | None) -> User:
     return user
 
 
-def staff_ctx(request: Request, user: User, **values: object) -> dict[str, object]:
+def staff_ctx(request: Request, user: User, *, project: Project | None = None, **values: object) -> dict[str, object]:
+    """A staff page's values: the signed-in member and the project as plain views (pages never get ORM rows)."""
+    if project is not None:
+        values["project"] = page_views.project_view(project)
     return {"user": page_views.staff_view(user), "csrf": csrf_token(request), **values}
 
 

@@ -21,7 +21,7 @@ from media_pipeline.collage.plan import build_collage_plan
 from media_pipeline.collage.wording import date_text
 from media_pipeline.collage.wording import word as collage_word
 from media_pipeline.film import FilmOptions, build_film_plan
-from media_pipeline.film.words import contributors_line, lane_label, lanes_line, long_date
+from media_pipeline.film.words import lane_label, lanes_line
 from media_pipeline.themes.extract import Theme
 from media_pipeline.themes.wording import figures_lines
 from media_pipeline.types import Moment, ProjectInfo
@@ -90,7 +90,7 @@ def test_page_film_and_collage_dates_use_the_same_month_names_as_before(lang: st
     # page dates read exactly as Babel wrote them before they came from the table
     assert i18n.day(day, lang) == format_date(day, "medium", locale=locale)
     assert i18n.day(day, lang, "long") == format_date(day, "long", locale=locale)
-    assert long_date(day.isoformat(), lang) == i18n.day(day, lang, "long")
+    assert words.written_date(day.isoformat(), lang) == i18n.day(day, lang, "long")
     assert date_text(day.isoformat(), lang).endswith(" " + i18n.day(day, lang, "long"))
     assert i18n.day(datetime(2024, month, 24, 23, 59), lang) == i18n.day(day, lang)
 
@@ -165,6 +165,6 @@ def test_film_cards_and_collages_call_a_contributor_what_the_pages_do(lang: str)
     project = ProjectInfo(title="A day", date="2024-07-24", language=lang)
     plan = build_film_plan([_photo("m1", 5, "customer"), _photo("m2", 6, "employee")], project, FilmOptions())
     closing = [s.card for s in plan.segments if s.card is not None and s.card.style == "closing"]
-    assert closing and closing[0].subtitle.endswith(f" {contributors_line(1, lang)}")  # both moments are Sem's
-    assert contributors_line(2, lang) == f"2 {page_word}"
+    assert closing and closing[0].subtitle.endswith(f" {words.contributor_count(1, lang)}")  # both moments are Sem's
+    assert words.contributor_count(2, lang) == f"2 {page_word}"
     assert collage_word("contributors", lang) == page_word

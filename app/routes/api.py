@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, File, Form, Query, Request, Response, Uploa
 from fastapi.responses import PlainTextResponse
 
 from app.client_time import parse_client_time
-from app.cookies import contributor_cookie_name, set_contributor_cookie
+from app.cookies import contributor_token_of, set_contributor_cookie
 from app.deps import CurrentStaff, IdPath, SessionDep, SettingsDep, StorageDep
 from app.error_models import API_ERRORS
 from app.file_responses import Part, render_part
@@ -40,7 +40,6 @@ def upload_moment(
 ) -> MomentPublic:
     """Upload one moment through an invite link (no login: the token is the key)."""
     project = projects.project_by_invite(session=session, token=token)
-    cookie = contributor_cookie_name(project.id)
     fields = UploadFields(
         caption=caption,
         captured_at=parse_client_time(captured_at),
@@ -59,7 +58,7 @@ def upload_moment(
         project=project,
         source=file.file,
         fields=fields,
-        contributor_token=request.cookies.get(cookie),
+        contributor_token=contributor_token_of(request, project.id),
     )
     if result.contributor_token:
         set_contributor_cookie(response, project.id, result.contributor_token, settings)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.client_time import parse_client_time
 from app.config import Settings
-from app.cookies import contributor_cookie_name, set_contributor_cookie
+from app.cookies import contributor_token_of, set_contributor_cookie
 from app.deps import IdPath, SessionDep, SettingsDep, StorageDep, csrf_token
 from app.error_models import API_ERRORS, PAGE_ERRORS
 from app.i18n import pick_language, translate
@@ -93,13 +93,13 @@ def invite_post(
                 alias=alias, role=role, consent=consent, consent_scope=consent_scope,
                 original_name=file.filename or "",
             ),
-            contributor_token=request.cookies.get(contributor_cookie_name(project.id)),
+            contributor_token=contributor_token_of(request, project.id),
         )
     except ServiceError as err:
         ctx = {**_invite_context(project, settings, request, lang), "error": _in_language(err, lang),
                "caption": caption, "alias": alias}
         return page(request, "contribute/invite.html", ctx, status_code=err.status)
-    contributor_token = result.contributor_token or request.cookies.get(contributor_cookie_name(project.id))
+    contributor_token = result.contributor_token or contributor_token_of(request, project.id)
     response = page(request, "contribute/thanks.html", {
         "project": contribute_view.project_view(project), "lang": lang,
         **contribute_view.private_link(project.invite_token, contributor_token, settings),
@@ -140,7 +140,7 @@ def open_private_link(
     try:
         link = contributors.open_private_link_on(
             session=session, token=token, contributor_token=contributor_token,
-            cookie_token=lambda project_id: request.cookies.get(contributor_cookie_name(project_id)),
+            cookie_token=lambda project_id: contributor_token_of(request, project_id),
         )
     except NotFound:
         return _invalid_page(request, "private")
@@ -183,7 +183,7 @@ def my_moments_page(token: str, request: Request, session: SessionDep, settings:
     if isinstance(project, HTMLResponse):
         return project
     lang = pick_language(request, project.language)
-    contributor_token = request.cookies.get(contributor_cookie_name(project.id))
+    contributor_token = contributor_token_of(request, project.id)
     moments = contributors.my_moments(session=session, project=project, contributor_token=contributor_token)
     response = page(request, "contribute/me.html", {
         "project": contribute_view.project_view(project),
@@ -211,7 +211,7 @@ def my_moment_edit(
 ) -> RedirectResponse:
     """Save caption, time and mood of one's own moment (plain form)."""
     project = projects.project_by_invite(session=session, token=token)
-    contributor_token = request.cookies.get(contributor_cookie_name(project.id))
+    contributor_token = contributor_token_of(request, project.id)
     moment = contributors.own_moment(session=session, project=project, contributor_token=contributor_token,
                                      moment_id=moment_id)
     try:
@@ -233,7 +233,7 @@ def my_moment_own_face(
     """Ask for one's own face to be blurred in this moment too (or no longer)."""
     project = projects.project_by_invite(session=session, token=token)
     moment = contributors.own_moment(session=session, project=project, moment_id=moment_id,
-                                     contributor_token=request.cookies.get(contributor_cookie_name(project.id)))
+                                     contributor_token=contributor_token_of(request, project.id))
     faces.set_own_face(session=session, moment=moment, hidden=hidden)
     return RedirectResponse(f"/c/{token}/me?done=saved#moment-{moment_id}", status_code=303)
 
@@ -246,6 +246,6 @@ def my_moment_delete(
     project = projects.project_by_invite(session=session, token=token)
     contributors.delete_own_moment(
         session=session, storage=storage, project=project, moment_id=moment_id,
-        contributor_token=request.cookies.get(contributor_cookie_name(project.id)),
+        contributor_token=contributor_token_of(request, project.id),
     )
     return RedirectResponse(f"/c/{token}/me?done=deleted", status_code=303)

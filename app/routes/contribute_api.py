@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.cookies import contributor_cookie_name
+from app.cookies import contributor_token_of
 from app.deps import IdPath, SessionDep, StorageDep
 from app.error_models import API_ERRORS
 from app.schemas import MomentPublic, OwnMomentUpdate
@@ -20,7 +20,7 @@ def my_moments_api(token: str, request: Request, session: SessionDep) -> list[Mo
     """The moments this contributor (cookie) shared in this project."""
     project = projects.project_by_invite(session=session, token=token)
     moments = contributors.my_moments(session=session, project=project,
-                                      contributor_token=request.cookies.get(contributor_cookie_name(project.id)))
+                                      contributor_token=contributor_token_of(request, project.id))
     return [MomentPublic.of(m) for m in moments]
 
 
@@ -32,7 +32,7 @@ def my_moment_update_api(
     project = projects.project_by_invite(session=session, token=token)
     moment = contributors.update_own_moment(
         session=session, project=project, moment_id=moment_id,
-        contributor_token=request.cookies.get(contributor_cookie_name(project.id)),
+        contributor_token=contributor_token_of(request, project.id),
         patch=contributors.OwnMomentPatch(**body.model_dump(exclude_unset=True)),
     )
     return MomentPublic.of(moment)
@@ -46,6 +46,6 @@ def my_moment_delete_api(
     project = projects.project_by_invite(session=session, token=token)
     contributors.delete_own_moment(
         session=session, storage=storage, project=project, moment_id=moment_id,
-        contributor_token=request.cookies.get(contributor_cookie_name(project.id)),
+        contributor_token=contributor_token_of(request, project.id),
     )
     return Response(status_code=204)

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.cookies import contributor_cookie_name
+from app.cookies import contributor_token_of
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, StorageDep
 from app.error_models import API_ERRORS
 from app.file_responses import stored_file
@@ -27,6 +27,6 @@ def moment_file(
     """A moment's thumbnail, preview or original, for its project's staff or its contributor."""
     key, media_type = access.moment_file(
         session=session, user=user, moment_id=moment_id, digest=digest, variant=variant,
-        contributor_token_for=lambda project_id: request.cookies.get(contributor_cookie_name(project_id)),
+        contributor_token_for=lambda project_id: contributor_token_of(request, project_id),
     )
     return stored_file(request, storage, key, media_type=media_type, headers={"Cache-Control": CACHE_FOREVER})

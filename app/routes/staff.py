@@ -85,5 +85,4 @@ def project_page(
     user, project = member_project(request, session, user, project_id)
     invite = projects.invite_url(settings.public_base_url, project)
     numbers = coverage.overview(session=session, project=project, invite_url=invite, first=first, last=last)
-    return page(request, "staff/project.html", staff_ctx(request, user, project=page_views.project_view(project),
-                                                         invite_url=invite, **numbers))
+    return page(request, "staff/project.html", staff_ctx(request, user, project=project, invite_url=invite, **numbers))

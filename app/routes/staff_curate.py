@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep
 from app.i18n import pick_language
-from app.services import curate_view, curation, faces, page_views, projects, staff_access
+from app.services import curate_view, curation, faces, projects, staff_access
 from app.staff_pages import member_project, staff_ctx, staff_or_redirect
 from app.web import page
 
@@ -33,7 +33,7 @@ def curate_page(
                                       language=pick_language(request, project.language))
     next_url = f"?{urlencode({**wanted.query(), 'after': shown.next_cursor})}" if shown.next_cursor else None
     return page(request, "staff/moments.html", staff_ctx(
-        request, user, project=page_views.project_view(project), groups=shown.groups, wanted=wanted, count=shown.count,
+        request, user, project=project, groups=shown.groups, wanted=wanted, count=shown.count,
         shown=sum(len(g[1]) for g in shown.groups), next_url=next_url, first_page=shown.first,
         first_url=f"?{urlencode(wanted.query())}"))
 
@@ -81,7 +81,7 @@ def moment_page(moment_id: IdPath, request: Request, session: SessionDep, user: 
     user = staff_or_redirect(request, user)
     moment = staff_access.moment_for(session=session, user=user, moment_id=moment_id)
     values = curate_view.detail(moment, pick_language(request, moment.project.language))
-    return page(request, "staff/moment.html", staff_ctx(request, user, project=page_views.project_view(moment.project),
+    return page(request, "staff/moment.html", staff_ctx(request, user, project=moment.project,
                                                         faces=faces.staff_view(moment), **values))
 
 

@@ -30,7 +30,7 @@ def settings_page(
     user, project = member_project(request, session, user, project_id)
     base = settings.public_base_url.rstrip("/")
     return page(request, "staff/settings.html", staff_ctx(
-        request, user, project=page_views.project_view(project), invite_url=projects.invite_url(base, project),
+        request, user, project=project, invite_url=projects.invite_url(base, project),
         present_url=f"{base}/p/{project.present_token}" if project.present_token else None,
         prompts="\n".join((project.settings or {}).get("prompts") or []),
         default_prompts=workshop.prompts_of(project), has_logo=bool(project_settings.logo_key(project)),
@@ -179,7 +179,7 @@ def delete_page(project_id: IdPath, request: Request, session: SessionDep, user:
     user, project = member_project(request, session, user, project_id)
     counts = projects.moment_counts(session=session, projects=[project])
     return page(request, "staff/delete.html",
-                staff_ctx(request, user, project=page_views.project_view(project), moment_count=counts[project.id]))
+                staff_ctx(request, user, project=project, moment_count=counts[project.id]))
 
 
 @router.post("/projects/{project_id}/delete")

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep
 from app.models import User
-from app.services import builder, coverage, page_views, project_settings, projects, rendering, staff_access
+from app.services import builder, coverage, project_settings, projects, rendering, staff_access
 from app.services.errors import ServiceError
 from app.staff_pages import member_project, staff_ctx, staff_or_redirect
 from app.web import page
@@ -39,8 +39,7 @@ def _film_page(request: Request, session: SessionDep, user: User, project_id: Id
         except ServiceError as err:  # shown beside the form, which keeps what was typed
             plan_error = err.message
     return page(request, "staff/film.html", staff_ctx(
-        request, user, project=page_views.project_view(project), values=builder.form_values(form), plan=plan,
-        plan_error=plan_error,
+        request, user, project=project, values=builder.form_values(form), plan=plan, plan_error=plan_error,
         has_music=bool(project_settings.music_key(project)),
         renders=builder.past_renders(session=session, project=project, kind="film"),
     ), status_code=422 if plan_error else 200)
@@ -80,8 +79,7 @@ def collage_builder(
     """The collage options form and past collages with their downloads."""
     user, project = member_project(request, session, user, project_id)
     return page(request, "staff/collage.html", staff_ctx(
-        request, user, project=page_views.project_view(project), sizes=builder.COLLAGE_SIZES,
-        formats=builder.COLLAGE_FORMATS,
+        request, user, project=project, sizes=builder.COLLAGE_SIZES, formats=builder.COLLAGE_FORMATS,
         renders=builder.past_renders(session=session, project=project, kind="collage"),
     ))
 
@@ -106,8 +104,7 @@ def watch_page(
     user = staff_or_redirect(request, user)
     render = staff_access.render_for(session=session, user=user, render_id=render_id)
     values = builder.watch_values(session=session, render=render, preview_id=preview)
-    return page(request, "staff/watch.html", staff_ctx(request, user, project=page_views.project_view(render.project),
-                                                       **values))
+    return page(request, "staff/watch.html", staff_ctx(request, user, project=render.project, **values))
 
 
 @router.post("/renders/{render_id}/cancel")
@@ -123,5 +120,5 @@ def cancel(render_id: IdPath, request: Request, session: SessionDep, user: Curre
 def lanes_page(project_id: IdPath, request: Request, session: SessionDep, user: CurrentStaffOptional) -> HTMLResponse:
     """Customers above, employees below, hour by hour: the two days side by side, ready to project."""
     user, project = member_project(request, session, user, project_id)
-    return page(request, "staff/lanes.html", staff_ctx(request, user, project=page_views.project_view(project),
+    return page(request, "staff/lanes.html", staff_ctx(request, user, project=project,
                                                        hours=coverage.lanes(session=session, project=project)))

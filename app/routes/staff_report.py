@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import CurrentStaff, CurrentStaffOptional, IdPath, SessionDep, StorageDep
-from app.services import page_views, projects, report, workshop
+from app.services import projects, report, workshop
 from app.staff_pages import member_project, staff_ctx
 from app.web import page
 
@@ -28,8 +28,7 @@ def report_page(project_id: IdPath, request: Request, session: SessionDep, user:
     """The workshop report for screens, the actions, and the PDF to download."""
     user, project = member_project(request, session, user, project_id)
     values = report.report_page_values(session=session, storage=storage, project=project, scope=scope)
-    return page(request, "staff/report.html", staff_ctx(request, user, project=page_views.project_view(project),
-                                                         **values))
+    return page(request, "staff/report.html", staff_ctx(request, user, project=project, **values))
 
 
 @router.get("/projects/{project_id}/report.pdf")

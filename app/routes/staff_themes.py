@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import CurrentStaffOptional, IdPath, SessionDep, StorageDep
-from app.services import page_views, themes
+from app.services import themes
 from app.staff_pages import member_project, staff_ctx
 from app.web import page
 
@@ -22,8 +22,7 @@ def themes_page(project_id: IdPath, request: Request, session: SessionDep, user:
     """The themes (found on first look), their moments and suggestions, beside the live map."""
     user, project = member_project(request, session, user, project_id)
     return page(request, "staff/themes.html", staff_ctx(
-        request, user, project=page_views.project_view(project),
-        **themes.staff_values(session=session, project=project)))
+        request, user, project=project, **themes.staff_values(session=session, project=project)))
 
 
 @router.get("/projects/{project_id}/themes/map.png")

@@ -34,7 +34,7 @@ from starlette.requests import ClientDisconnect
 
 from app.client_time import parse_client_time
 from app.config import Settings
-from app.cookies import contributor_cookie_name, set_contributor_cookie
+from app.cookies import contributor_token_of, set_contributor_cookie
 from app.deps import SessionDep, SettingsDep, StorageDep, get_ctx
 from app.error_models import API_ERRORS, ErrorBody
 from app.schemas import MomentPublic
@@ -204,7 +204,7 @@ async def create_upload(
             with ctx.sessions() as session:
                 _project, info = resumable.start_upload(
                     session=session, settings=settings, metadata=metadata, size=size,
-                    cookie_of=lambda project_id: request.cookies.get(contributor_cookie_name(project_id)))
+                    cookie_of=lambda project_id: contributor_token_of(request, project_id))
             return info, tus_store.Held(settings, info.id) if with_body else None
 
         info, held = await run_in_threadpool(start)
@@ -359,7 +359,7 @@ def finish_upload(
     project = projects.project_by_invite(session=session, token=token)
     finished = resumable.finish_upload(
         session=session, storage=storage, settings=settings, project=project, upload_id=upload_id, fields=fields,
-        contributor_token=request.cookies.get(contributor_cookie_name(project.id)),
+        contributor_token=contributor_token_of(request, project.id),
     )
     if finished.contributor_token:
         set_contributor_cookie(response, finished.moment.project_id, finished.contributor_token, settings)

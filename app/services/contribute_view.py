@@ -50,7 +50,6 @@ class MomentView:
     kind: str
     thumb_url: str | None
     preparing: bool
-    time_value: str  # for <input type="datetime-local">
     time_shown: datetime  # wall-clock time in the project's zone; the page writes it in its language
     time_confirmed: bool
     caption: str
@@ -58,6 +57,11 @@ class MomentView:
     status: str
     name: str
     own_face_hidden: bool
+
+    @property
+    def time_value(self) -> str:
+        """The time for <input type="datetime-local">."""
+        return self.time_shown.strftime("%Y-%m-%dT%H:%M")
 
 
 def project_view(project: Project) -> ProjectView:
@@ -129,14 +133,12 @@ def private_link(token: str, contributor_token: str | None, settings: Settings) 
 
 def moment_view(m: Moment, zone: str) -> MomentView:
     # in the project's zone, as the upload page shows it (contribute.js fromServer)
-    shown = shown_time(m.captured_local, m.utc_offset_min, zone)
     return MomentView(
         id=m.id,
         kind=m.kind,
         thumb_url=media_url(m, "thumb") if m.thumb_key else None,
         preparing=m.derive_status == "pending",
-        time_value=shown.strftime("%Y-%m-%dT%H:%M"),
-        time_shown=shown,
+        time_shown=shown_time(m.captured_local, m.utc_offset_min, zone),
         time_confirmed=m.time_confirmed,
         caption=m.caption,
         mood=m.mood,

@@ -98,9 +98,13 @@ def _source(ctx: Context, moment_id: int) -> Source | None:
 
 def _make(ctx: Context, source: Source, variants: tuple[str, ...]) -> dict[str, str]:
     """Store the variants' pictures (those not stored yet); returns their keys by column."""
-    keys = {PICTURES[v][0]: derived_key(source.sha256, PICTURES[v][1]) for v in variants}
-    sizes = {PICTURES[v][0]: PICTURES[v][2] for v in variants}
-    wanted = {key: sizes[column] for column, key in keys.items() if not ctx.storage.exists(key)}
+    keys: dict[str, str] = {}
+    wanted: dict[str, int] = {}  # key -> long side px, for the pictures not stored yet
+    for variant in variants:
+        column, name, long_side = PICTURES[variant]
+        keys[column] = key = derived_key(source.sha256, name)
+        if not ctx.storage.exists(key):
+            wanted[key] = long_side
     if wanted:
         src = ctx.storage.path(source.storage_key)  # from S3: a download into the local read cache
         temps = {ctx.storage.temp_dir() / f"derive-{source.moment_id}-{key.rsplit('/', 1)[-1]}": key

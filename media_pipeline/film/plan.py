@@ -15,17 +15,10 @@ from typing import Any, Literal
 from media_pipeline.daytime import PARTS, PartOfDay, part_label, part_of_day, seconds_of_day, utc_microseconds
 from media_pipeline.film.budget import Budgeted, BudgetItem, Layout, fit_budget
 from media_pipeline.film.options import FilmOptions, PlanError
-from media_pipeline.film.words import (
-    contributors_line,
-    counts_line,
-    lane_label,
-    lanes_line,
-    long_date,
-    thanks,
-)
+from media_pipeline.film.words import counts_line, lane_label, lanes_line, thanks
 from media_pipeline.selection import Candidate, candidate_of, contributor_of, quality_of
 from media_pipeline.types import FaceSpans, Moment, ProjectInfo
-from media_pipeline.words import ROLES, role_word
+from media_pipeline.words import ROLES, contributor_count, role_word, written_date
 
 PLAN_VERSION = 2  # 2: segments may be "lanes" (split screen) and carry `lanes`
 OPENING_S = 4.0
@@ -338,12 +331,12 @@ def build_film_plan(moments: Sequence[Moment], project: ProjectInfo, options: Fi
 
     kept = [u for u in units if u.id in budgeted.durations_s]
     kept_moments = [m for u in kept for m in u.moments]
-    contributors = contributors_line(len({contributor_of(m) for m in kept_moments}), language)
+    contributors = contributor_count(len({contributor_of(m) for m in kept_moments}), language)
     segments: list[Segment] = []
     opening = Card(
         "opening",
         project.title,
-        long_date(project.date, language),
+        written_date(project.date, language),
         f"{contributors} · {lanes_line(language)}" if options.lanes else contributors,
     )
     segments.append(Segment("opening", "card", card_frames(OPENING_S), 0, chapter=project.title, card=opening))
@@ -515,7 +508,7 @@ def _chapter_words(m: Moment, options: FilmOptions, language: str, spans_days: b
     else:
         title, subtitle = part_label(part, language), _part_hours(part, hour)
     if options.ordering == "chronological" and spans_days:
-        subtitle = f"{long_date(m.local_time.date().isoformat(), language)} · {subtitle}"
+        subtitle = f"{written_date(m.local_time.date().isoformat(), language)} · {subtitle}"
     return title, subtitle
 
 

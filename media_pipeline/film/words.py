@@ -1,17 +1,9 @@
-"""The words on the film's cards, in English and Dutch; month and role names come from media_pipeline.words."""
+"""The words on the film's cards, in English and Dutch; dates, role and contributor words come from
+media_pipeline.words."""
 
 from __future__ import annotations
 
-from media_pipeline.words import ROLES, contributor_count, language_of, role_label, role_word, written_date
-
-
-def long_date(iso_date: str, language: str) -> str:
-    """'2024-07-24' as '24 July 2024' / '24 juli 2024'; text that is not a date is returned as given."""
-    return written_date(iso_date, language)
-
-
-def contributors_line(count: int, language: str) -> str:
-    return contributor_count(count, language)
+from media_pipeline.words import ROLES, contributor_count, language_of, role_label, role_word
 
 
 def thanks(language: str) -> str:
@@ -21,9 +13,9 @@ def thanks(language: str) -> str:
 def counts_line(moments: int, contributors: int, language: str) -> str:
     if language_of(language) == "nl":
         what = "moment" if moments == 1 else "momenten"
-        return f"{moments} {what} van {contributors_line(contributors, language)}"
+        return f"{moments} {what} van {contributor_count(contributors, language)}"
     what = "moment" if moments == 1 else "moments"
-    return f"{moments} {what} from {contributors_line(contributors, language)}"
+    return f"{moments} {what} from {contributor_count(contributors, language)}"
 
 
 def lane_label(role: str, language: str) -> str:

@@ -1,12 +1,14 @@
-"""The report's words in English and Dutch."""
+"""The report's words in English and Dutch; the word for a contributor comes from media_pipeline.words."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from media_pipeline.words import contributor_word
+
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
-        "report": "Workshop report", "moments": "moments", "contributors": "contributors",
+        "report": "Workshop report", "moments": "moments", "contributors": contributor_word("en", plural=True),
         "scope": "Made for: {scope}. Only approved moments whose contributors consented to this use appear.",
         "scope.workshop": "the workshop", "scope.organisation": "use within the organisation",
         "scope.public": "public use",
@@ -24,7 +26,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "and": "and", "page": "page",
     },
     "nl": {
-        "report": "Workshopverslag", "moments": "momenten", "contributors": "deelnemers",
+        "report": "Workshopverslag", "moments": "momenten", "contributors": contributor_word("nl", plural=True),
         "scope": "Gemaakt voor: {scope}. Alleen goedgekeurde momenten waarvoor de deelnemers daarvoor toestemming "
                  "gaven staan erin.",
         "scope.workshop": "de workshop", "scope.organisation": "gebruik binnen de organisatie",
